@@ -1,0 +1,11 @@
+"""The Celery app. Schedules live in django-celery-beat (seeded from CELERY_BEAT_SCHEDULE)."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.local")
+
+app = Celery("portal")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

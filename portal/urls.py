@@ -1,0 +1,13 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("portal.web.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("", include("portal.accounts.urls")),
+    path("notifications/", include("portal.notifications.urls")),
+    path("audit/", include("portal.audit.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path(settings.ADMIN_URL, admin.site.urls),
+]
