@@ -89,3 +89,56 @@ class InvitationFactory(factory.django.DjangoModelFactory):
 def invitation_with_token(**kwargs) -> tuple[Invitation, str]:
     token, digest = Invitation.new_token()
     return InvitationFactory(token_digest=digest, **kwargs), token
+
+
+# A fixed base32 secret, so a test can compute the code an authenticator app would show.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+class TOTPAuthenticatorFactory(factory.django.DjangoModelFactory):
+    """An activated authenticator app (allauth MFA), as TOTP.activate() stores it."""
+
+    class Meta:
+        model = "mfa.Authenticator"
+
+    user = factory.SubFactory(ProgrammeStaffFactory)
+    type = "totp"
+    data = factory.LazyFunction(lambda: {"secret": _encrypt(TOTP_SECRET)})
+
+
+def _encrypt(secret: str) -> str:
+    from allauth.mfa.utils import encrypt
+
+    return encrypt(secret)
+
+
+def current_totp_code(secret: str = TOTP_SECRET) -> str:
+    """The code an authenticator app shows now for the secret."""
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
+
+    counters = list(yield_hotp_counters_from_time())
+    return format_hotp_value(hotp_value(secret, counters[len(counters) // 2]))
+
+
+def organisation_actors() -> dict:
+    """The people of a permission grid around one buyer organisation: its admin, a member, a colleague
+    (another member, the object of role changes and removals), the admin of another organisation and
+    programme staff (with the authenticator app staff must have). "anonymous" is None."""
+    organisation = BuyerFactory()
+    admin_membership = AdminMembershipFactory(organisation=organisation)
+    member_membership = MembershipFactory(organisation=organisation)
+    colleague_membership = MembershipFactory(organisation=organisation)
+    other_admin_membership = AdminMembershipFactory()
+    staff = TOTPAuthenticatorFactory().user
+    return {
+        "anonymous": None,
+        "member": member_membership.user,
+        "admin": admin_membership.user,
+        "other_admin": other_admin_membership.user,
+        "staff": staff,
+        "organisation": organisation,
+        "admin_membership": admin_membership,
+        "member_membership": member_membership,
+        "colleague_membership": colleague_membership,
+        "other_organisation": other_admin_membership.organisation,
+    }

@@ -1,0 +1,17 @@
+from django.core.management.base import BaseCommand
+
+from portal.web.demo import DEMO_PASSWORD, load_demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo data set (idempotent) and print one login per role."
+
+    def handle(self, *args, **options):
+        logins = load_demo()
+        width = max(len(login.role) for login in logins)
+        self.stdout.write(self.style.SUCCESS("\nDemo data loaded. Sign in at http://127.0.0.1:8000/accounts/login/"))
+        self.stdout.write(f"Every demo account's password: {DEMO_PASSWORD}\n")
+        for login in logins:
+            line = f"  {login.role:<{width}}  {login.email:<36} {login.organisation}"
+            self.stdout.write(line + (f"\n  {'':<{width}}  ({login.note})" if login.note else ""))
+        self.stdout.write("Mails the portal sends are written to var/mail/ unless EMAIL_URL is set.\n")
