@@ -1,6 +1,11 @@
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+
+# The admin signs in through allauth, so its rate limits and two-factor sign-in apply there too.
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = "Innovation Procurement Portal"
 
 urlpatterns = [
     path("", include("portal.web.urls")),

@@ -10,7 +10,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.core import mail, signing
 from django.db import models, transaction
 from django.db.models import F, Q
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -48,12 +49,18 @@ def read_unsubscribe_token(token: str) -> tuple[int, str]:
     return data["u"], data["k"]
 
 
+def _render_plain(template_name: str, context: dict[str, Any]) -> str:
+    # Subjects and plain-text bodies are not HTML: "Smith & Sons" must not arrive as "Smith &amp; Sons".
+    # (The subject is also the in-app title, which the page escapes when it shows it.)
+    return get_template(template_name).template.render(Context(context, autoescape=False))
+
+
 def _render_mail(*, kind: Kind, context: dict[str, Any], language: str) -> tuple[str, str, str]:
     with translation.override(language):
-        subject = " ".join(render_to_string(f"{kind.template_prefix}.subject.txt", context).split())
-        text = render_to_string(f"{kind.template_prefix}.txt", context).strip() + "\n"
-        html = render_to_string(f"{kind.template_prefix}.html", context)
-    return subject[:300], text, html
+        subject = " ".join(_render_plain(f"{kind.template_prefix}.subject.txt", context).split())[:300]
+        text = _render_plain(f"{kind.template_prefix}.txt", context).strip() + "\n"
+        html = render_to_string(f"{kind.template_prefix}.html", {**context, "subject": subject})
+    return subject, text, html
 
 
 def _mail_headers(*, unsubscribe_url: str) -> dict[str, str]:
@@ -179,7 +186,9 @@ def _claim(mail_id: int) -> bool:
     stale = timezone.now() - CLAIM_LEASE
     return bool(
         OutboxMail.objects.filter(
-            Q(status=OutboxStatus.PENDING) | Q(status=OutboxStatus.SENDING, claimed_at__lt=stale), pk=mail_id
+            Q(status=OutboxStatus.PENDING) | Q(status=OutboxStatus.SENDING, claimed_at__lt=stale),
+            pk=mail_id,
+            attempts__lt=MAX_ATTEMPTS,
         ).update(status=OutboxStatus.SENDING, claimed_at=timezone.now(), attempts=F("attempts") + 1)
     )
 
@@ -198,41 +207,65 @@ def _message(outbox_mail: OutboxMail, connection) -> mail.EmailMultiAlternatives
     return message
 
 
+def _release(mail_id: int, attempts: int, error: Exception) -> None:
+    """Put a mail whose sending failed back for a later attempt, or give up on it after MAX_ATTEMPTS."""
+    OutboxMail.objects.filter(pk=mail_id).update(
+        status=OutboxStatus.FAILED if attempts >= MAX_ATTEMPTS else OutboxStatus.PENDING,
+        claimed_at=None,
+        last_error=f"{type(error).__name__}: {error}"[:2000],
+    )
+    logger.warning("Outbox mail %s not sent: %s", mail_id, error)
+
+
 def deliver_outbox_mails(*, mail_ids: Sequence[int]) -> int:
     """Send the given outbox mails that are still unsent, over one SMTP connection. Each mail is claimed
     (a conditional UPDATE) just before it is sent and marked sent just after, so a second run, or a
-    concurrent one, sends nothing twice. Returns how many were sent."""
+    concurrent one, sends nothing twice. If the mail server cannot be reached, the rest of the batch is
+    left unclaimed for the sweep. Returns how many were sent."""
     sent = 0
-    connection = mail.get_connection()
+    connection = None
     try:
         for mail_id in mail_ids:
             if not _claim(mail_id):
                 continue
             outbox_mail = OutboxMail.objects.get(pk=mail_id)
+            if connection is None:
+                # Opened explicitly: a backend's send_messages() opens (and closes) a connection of its
+                # own per call when none is open, which would mean one SMTP session per mail.
+                try:
+                    connection = mail.get_connection()
+                    connection.open()
+                except Exception as error:  # server down or refusing us: every mail would fail alike
+                    connection = None
+                    _release(mail_id, outbox_mail.attempts, error)
+                    break
             try:
                 connection.send_messages([_message(outbox_mail, connection)])
             except Exception as error:  # SMTP and network errors: keep the mail for a later attempt
-                give_up = outbox_mail.attempts >= MAX_ATTEMPTS
-                OutboxMail.objects.filter(pk=mail_id).update(
-                    status=OutboxStatus.FAILED if give_up else OutboxStatus.PENDING,
-                    claimed_at=None,
-                    last_error=f"{type(error).__name__}: {error}"[:2000],
-                )
-                logger.warning("Outbox mail %s not sent: %s", mail_id, error)
+                _release(mail_id, outbox_mail.attempts, error)
+                # The session may be broken (a disconnect) or merely have refused one recipient; start a
+                # fresh one for the next mail either way.
+                connection.close()
+                connection = None
                 continue
             OutboxMail.objects.filter(pk=mail_id).update(
                 status=OutboxStatus.SENT, sent_at=timezone.now(), last_error=""
             )
             sent += 1
     finally:
-        connection.close()
+        if connection is not None:
+            connection.close()
     return sent
 
 
 def sweep_outbox() -> int:
     """Hand out again what was never queued (broker down at commit time) or whose worker died. Returns
-    how many mails it handed out."""
+    how many mails it handed out. A mail whose claim expired after its last attempt (its worker died every
+    time: a poison message) is marked failed instead of being handed out for ever."""
     now = timezone.now()
+    OutboxMail.objects.filter(
+        status=OutboxStatus.SENDING, claimed_at__lt=now - CLAIM_LEASE, attempts__gte=MAX_ATTEMPTS
+    ).update(status=OutboxStatus.FAILED, claimed_at=None, last_error="Gave up: no worker finished sending it.")
     ids = list(
         OutboxMail.objects.filter(
             Q(status=OutboxStatus.PENDING, created_at__lt=now - SWEEP_GRACE)
