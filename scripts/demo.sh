@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 source scripts/_venv.sh
 export DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-portal.settings.local}
 
+.venv/bin/python manage.py ensure_database
 .venv/bin/python manage.py migrate --noinput
 .venv/bin/python manage.py load_demo
 

@@ -1,5 +1,6 @@
 from django import forms
 from django.conf import settings
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .enums import MembershipRole, OrganisationKind
@@ -20,28 +21,50 @@ class SignupForm(forms.Form):
         user.save(update_fields=["full_name", "language"])
 
 
+def _formfield(model_field: models.Field, **kwargs) -> forms.Field | None:
+    # A website typed without a scheme is taken to be https (Django 6's default, chosen now).
+    if isinstance(model_field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return model_field.formfield(**kwargs)
+
+
 class OrganisationForm(forms.ModelForm):
     class Meta:
         model = Organisation
         fields = ["name", "kind", "sme_size", "country", "region", "city", "identifier", "website"]
+        formfield_callback = _formfield
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("kind") == OrganisationKind.SUPPLIER and not cleaned.get("sme_size"):
-            self.add_error("sme_size", _("Choose the size class of a supplier."))
+        self._clean_size_class(cleaned, kind=cleaned.get("kind"))
         return cleaned
+
+    def _clean_size_class(self, cleaned: dict, *, kind: str | None) -> None:
+        if kind == OrganisationKind.SUPPLIER:
+            if not cleaned.get("sme_size"):
+                self.add_error("sme_size", _("Choose the size class of a supplier."))
+        elif "sme_size" in cleaned:
+            # Only suppliers have a size class (a database constraint says so): one chosen before the kind
+            # was changed is dropped here, or the model validation would refuse the form with a cryptic
+            # constraint message.
+            cleaned["sme_size"] = ""
 
 
 class OrganisationChangeForm(OrganisationForm):
-    """Once created, an organisation keeps its kind: what it has done (challenges, proposals) depends on it."""
+    """Once created, an organisation keeps its kind: what it has done (challenges, proposals) depends on it.
+    Only a supplier's form asks for the size class."""
 
     class Meta(OrganisationForm.Meta):
         fields = ["name", "sme_size", "country", "region", "city", "identifier", "website"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.kind != OrganisationKind.SUPPLIER:
+            del self.fields["sme_size"]
+
     def clean(self):
         cleaned = forms.ModelForm.clean(self)
-        if self.instance.kind == OrganisationKind.SUPPLIER and not cleaned.get("sme_size"):
-            self.add_error("sme_size", _("Choose the size class of a supplier."))
+        self._clean_size_class(cleaned, kind=self.instance.kind)
         return cleaned
 
 

@@ -108,7 +108,7 @@ def organisation_update(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404
     form = OrganisationChangeForm(request.POST or None, instance=Organisation.objects.get(pk=organisation.pk))
     if request.method == "POST" and form.is_valid():
-        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        fields = {name: form.cleaned_data[name] for name in form.fields}
         update_organisation(organisation=organisation, by=request.user, **fields)
         messages.success(request, _("The organisation's details have been saved."))
         return redirect(organisation)

@@ -66,7 +66,8 @@ def notification_mark_all_read(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def preferences(request: HttpRequest) -> HttpResponse:
     current = {kind.key: enabled for kind, enabled in email_preferences_for(user=request.user)}
-    form = EmailPreferencesForm(request.POST or None, current=current)
+    # Not "request.POST or None": with every box unticked the POST may be empty, and must still be saved.
+    form = EmailPreferencesForm(request.POST if request.method == "POST" else None, current=current)
     if request.method == "POST" and form.is_valid():
         set_email_preferences(user=request.user, enabled=form.cleaned_data)
         messages.success(request, _("Your email preferences have been saved."))
@@ -82,6 +83,8 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         kind = get_kind(key)
     except (signing.BadSignature, UnknownKind):
         raise Http404 from None
+    if kind.mandatory:  # such mails carry no unsubscribe link; do not pretend to unsubscribe
+        raise Http404
     user = get_object_or_404(User, pk=user_id, is_active=True)
     if request.method == "POST":
         set_email_preference(user=user, kind=kind, enabled=False)
