@@ -2,6 +2,8 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.urls import reverse
 
 INVITATION_SESSION_KEY = "pending_invitation_token"
+# Where allauth keeps an address it may treat as verified at sign-up (see stash_verified_email).
+VERIFIED_EMAIL_SESSION_KEY = "account_verified_email"
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -14,3 +16,14 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_signup_redirect_url(self, request) -> str:
         return self.get_login_redirect_url(request)
+
+    def save_user(self, request, user, form, commit: bool = True):
+        user = super().save_user(request, user, form, commit)
+        # Opening an invitation link stashes the invited address as verified, so signing up with it needs
+        # no confirmation mail. allauth would also attach that address (verified, as the primary one) to an
+        # account signed up with a different address; the person would find themselves registered under
+        # an address they did not type. Only the address typed counts: any other must be confirmed.
+        stashed = request.session.get(VERIFIED_EMAIL_SESSION_KEY)
+        if stashed and stashed.lower() != (user.email or "").lower():
+            request.session[VERIFIED_EMAIL_SESSION_KEY] = None
+        return user

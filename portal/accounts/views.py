@@ -5,7 +5,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from .adapters import INVITATION_SESSION_KEY
 from .enums import OrganisationKind
@@ -52,6 +52,7 @@ def _safe_next(request: HttpRequest, fallback: str) -> str:
 
 
 @login_required
+@require_safe
 def organisation_list(request: HttpRequest) -> HttpResponse:
     organisations = organisations_for_user(user=request.user)
     kind = request.GET.get("kind", "")
@@ -83,6 +84,7 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = _organisation(request, slug)
     can_manage = request.user.has_perm("accounts.manage_members", organisation)

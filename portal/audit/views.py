@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
 
 from portal.accounts.models import Organisation
 
@@ -14,6 +15,7 @@ def _action_filter(request: HttpRequest) -> str:
 
 
 @login_required
+@require_safe
 def event_list(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("audit.view_all_events"):
         raise Http404
@@ -27,6 +29,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def organisation_event_list(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = get_object_or_404(Organisation.objects.visible_to(request.user), slug=slug)
     if not request.user.has_perm("audit.view_organisation_events", organisation):

@@ -20,11 +20,15 @@ class Notification(models.Model):
     """An in-app notification to one user. Its text is rendered when it is created, in the recipient's
     language, so the notification centre reads one table."""
 
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
     kind = models.CharField(_("kind"), max_length=64)
     title = models.CharField(_("title"), max_length=300)
     url = models.CharField(_("link"), max_length=500, blank=True)
-    target_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    target_type = models.ForeignKey(
+        ContentType, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     target_id = models.CharField(max_length=64, blank=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -78,7 +82,9 @@ class OutboxMail(models.Model):
 class EmailPreference(models.Model):
     """A user's choice for one kind of notification. No row means the default: mailed."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="email_preferences")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="email_preferences"
+    )
     kind = models.CharField(_("kind"), max_length=64)
     email_enabled = models.BooleanField(_("send me an email"), default=True)
     updated_at = models.DateTimeField(auto_now=True)

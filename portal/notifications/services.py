@@ -177,7 +177,9 @@ def enqueue_delivery(*, mail_ids: Sequence[int]) -> bool:
         try:
             publish(deliver_outbox_task, mail_ids=batch)
         except Exception:  # the broker's failures come in many types (kombu, redis, socket); all mean "later"
-            logger.warning("Could not queue %d outbox mail(s); the sweep will retry.", len(ids) - start, exc_info=True)
+            logger.warning(
+                "Could not queue %d outbox mail(s); the sweep will retry.", len(ids) - start, exc_info=True
+            )
             return False
     return True
 
@@ -265,7 +267,9 @@ def sweep_outbox() -> int:
     now = timezone.now()
     OutboxMail.objects.filter(
         status=OutboxStatus.SENDING, claimed_at__lt=now - CLAIM_LEASE, attempts__gte=MAX_ATTEMPTS
-    ).update(status=OutboxStatus.FAILED, claimed_at=None, last_error="Gave up: no worker finished sending it.")
+    ).update(
+        status=OutboxStatus.FAILED, claimed_at=None, last_error="Gave up: no worker finished sending it."
+    )
     ids = list(
         OutboxMail.objects.filter(
             Q(status=OutboxStatus.PENDING, created_at__lt=now - SWEEP_GRACE)
@@ -282,7 +286,9 @@ def sweep_outbox() -> int:
 def mark_notification_read(*, notification: Notification) -> None:
     if notification.read_at is None:
         notification.read_at = timezone.now()
-        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=notification.read_at)
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
+            read_at=notification.read_at
+        )
 
 
 def mark_all_notifications_read(*, user) -> int:

@@ -14,11 +14,15 @@ def publish(task, **kwargs) -> None:
         task.apply(kwargs=kwargs, throw=True)
         return
     options = {**app.conf.broker_transport_options, **settings.CELERY_PUBLISH_TRANSPORT_OPTIONS}
-    with app.connection_for_write(transport_options=options, connect_timeout=options["socket_connect_timeout"]) as conn:
+    with app.connection_for_write(
+        transport_options=options, connect_timeout=options["socket_connect_timeout"]
+    ) as conn:
         task.apply_async(kwargs=kwargs, connection=conn, retry=False)
 
 
-@shared_task(name="notifications.deliver_outbox", acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+@shared_task(
+    name="notifications.deliver_outbox", acks_late=True, reject_on_worker_lost=True, ignore_result=True
+)
 def deliver_outbox_task(*, mail_ids: list[int]) -> int:
     return services.deliver_outbox_mails(mail_ids=mail_ids)
 

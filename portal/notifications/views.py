@@ -27,11 +27,17 @@ from .services import (
 @login_required
 def notification_list(request: HttpRequest) -> HttpResponse:
     unread_only = request.GET.get("filter") == "unread"
-    page = Paginator(notifications_for(user=request.user, unread_only=unread_only), 20).get_page(request.GET.get("page"))
+    page = Paginator(notifications_for(user=request.user, unread_only=unread_only), 20).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "notifications/notification_list.html",
-        {"page_obj": page, "unread_only": unread_only, "query_string": "filter=unread" if unread_only else ""},
+        {
+            "page_obj": page,
+            "unread_only": unread_only,
+            "query_string": "filter=unread" if unread_only else "",
+        },
     )
 
 
@@ -40,7 +46,9 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
     """Opening a notification marks it read and follows its link."""
     notification = get_object_or_404(Notification.objects.for_user(request.user), pk=pk)
     mark_notification_read(notification=notification)
-    if notification.url and url_has_allowed_host_and_scheme(notification.url, allowed_hosts={request.get_host()}):
+    if notification.url and url_has_allowed_host_and_scheme(
+        notification.url, allowed_hosts={request.get_host()}
+    ):
         return redirect(notification.url)
     return redirect("notifications:list")
 
@@ -75,7 +83,8 @@ def preferences(request: HttpRequest) -> HttpResponse:
     return render(request, "notifications/preferences.html", {"form": form})
 
 
-@csrf_exempt  # the signed token is the credential; mail clients POST here for one-click unsubscribe (RFC 8058)
+# The signed token is the credential; mail clients POST here for one-click unsubscribe (RFC 8058).
+@csrf_exempt
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     try:

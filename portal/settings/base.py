@@ -200,7 +200,7 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # Mail: EMAIL_URL (smtp+tls://user:password@host:587, consolemail://, filemail://). The default writes one
-# file per message under var/mail, so the demo shows every mail without a mail server.
+# file per delivery batch under var/mail, so the demo shows every mail without a mail server.
 globals().update({key: value for key, value in env.email_url("EMAIL_URL", default="filemail://").items() if value})
 EMAIL_TIMEOUT = 10
 EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(BASE_DIR / "var" / "mail"))

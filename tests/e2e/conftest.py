@@ -10,13 +10,18 @@ import os
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from tests.conftest import CHROMIUM
 
-# Playwright's sync API runs an asyncio event loop in the test's thread; Django would otherwise refuse
-# the ORM calls the test itself makes (reading the outbox is fine, but fixtures flush the database).
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
+# Playwright's sync API keeps an asyncio event loop running in the test's thread, and Django refuses
+# database work in a thread with a running loop: the flush after each live-server test would fail. The
+# check only fires while a loop runs, so other tests in the same process are unaffected.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 E2E_DIR = Path(__file__).resolve().parent
@@ -42,7 +47,7 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator["object"]:
+def browser() -> Iterator["Browser"]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -58,17 +63,18 @@ def console_errors() -> list[str]:
 
 
 @pytest.fixture
-def new_page(request, browser, live_server, settings, console_errors) -> Iterator[Callable[..., "object"]]:
+def new_page(request, browser, live_server, settings, console_errors) -> Iterator[Callable[..., "Page"]]:
     """Open a page in a fresh browser context: a new person, with their own cookies."""
     # Links in our own mails (invitations) are built from SITE_URL: point it at the live server.
     settings.SITE_URL = live_server.url
     contexts, pages = [], []
     request.node._e2e_pages = pages
 
-    def open_page(person: str = "visitor"):
-        context = browser.new_context(base_url=live_server.url, locale="en-GB", viewport={"width": 1280, "height": 900})
+    def open_page(person: str = "visitor") -> "Page":
+        context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
         context.set_default_timeout(TIMEOUT_MS)
         page = context.new_page()
+
         def on_console(message) -> None:
             if message.type == "error":
                 # For a failed request the location is the resource's URL, which says what to fix.
@@ -87,7 +93,7 @@ def new_page(request, browser, live_server, settings, console_errors) -> Iterato
 
 
 @pytest.fixture
-def page(new_page):
+def page(new_page) -> "Page":
     return new_page()
 
 

@@ -96,8 +96,19 @@ class Worker:
         with self.log_path.open("wb") as log:
             self.process = subprocess.Popen(
                 [
-                    str(CELERY), "-A", "portal", "worker", "--pool=solo", "-Q", queue, "-n", f"{queue}@%h",
-                    "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO",
+                    str(CELERY),
+                    "-A",
+                    "portal",
+                    "worker",
+                    "--pool=solo",
+                    "-Q",
+                    queue,
+                    "-n",
+                    f"{queue}@%h",
+                    "--without-gossip",
+                    "--without-mingle",
+                    "--without-heartbeat",
+                    "--loglevel=INFO",
                 ],
                 cwd=PROJECT_DIR,
                 env=env,
@@ -127,7 +138,9 @@ class Worker:
             if status == OutboxStatus.SENT and messages:
                 return messages
             time.sleep(0.1)
-        pytest.fail(f"Mail {mail_id} was not sent within {timeout} s (status {status}). Worker log:\n{self.log()}")
+        pytest.fail(
+            f"Mail {mail_id} was not sent within {timeout} s (status {status}). Worker log:\n{self.log()}"
+        )
 
     def stop(self) -> None:
         self.process.terminate()
@@ -231,7 +244,9 @@ def test_broker_down_neither_fails_nor_stalls_notify_and_sweep_delivers_later(
 
     broker(REDIS_URL)
     worker = start_worker(queue)
-    OutboxMail.objects.filter(pk=outbox_mail.pk).update(created_at=timezone.now() - SWEEP_GRACE - timedelta(seconds=1))
+    OutboxMail.objects.filter(pk=outbox_mail.pk).update(
+        created_at=timezone.now() - SWEEP_GRACE - timedelta(seconds=1)
+    )
 
     handed_out = sweep_outbox()
 

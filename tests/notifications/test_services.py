@@ -68,7 +68,9 @@ class SmtpLikeBackend(BaseEmailBackend):
             for message in email_messages:
                 refused = set(message.to) & SmtpLikeBackend.refused_recipients
                 if refused:
-                    raise smtplib.SMTPRecipientsRefused({address: (550, b"No such user") for address in refused})
+                    raise smtplib.SMTPRecipientsRefused(
+                        {address: (550, b"No such user") for address in refused}
+                    )
                 SmtpLikeBackend.delivered.append(message)
         finally:
             if new_connection:
@@ -122,8 +124,12 @@ def test_notify_creates_one_notification_and_one_mail_per_distinct_active_recipi
 
     notify_role_changed([first, second, first, inactive, None])
 
-    assert sorted(Notification.objects.values_list("recipient_id", flat=True)) == sorted([first.pk, second.pk])
-    assert sorted(OutboxMail.objects.values_list("to_email", flat=True)) == sorted([first.email, second.email])
+    assert sorted(Notification.objects.values_list("recipient_id", flat=True)) == sorted(
+        [first.pk, second.pk]
+    )
+    assert sorted(OutboxMail.objects.values_list("to_email", flat=True)) == sorted(
+        [first.email, second.email]
+    )
     assert set(OutboxMail.objects.values_list("status", flat=True)) == {OutboxStatus.PENDING}
 
 
@@ -203,7 +209,9 @@ def test_notify_mandatory_kind_ignores_opt_out_and_has_no_unsubscribe_link():
     assert "/notifications/unsubscribe/" not in outbox_mail.body_html
 
 
-def test_notify_mandatory_kind_delivered_message_has_no_list_unsubscribe_header(django_capture_on_commit_callbacks):
+def test_notify_mandatory_kind_delivered_message_has_no_list_unsubscribe_header(
+    django_capture_on_commit_callbacks,
+):
     user = UserFactory()
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -253,7 +261,10 @@ def test_notify_plain_text_and_subject_are_not_html_escaped():
     assert notification.title == outbox_mail.subject
     assert "of Smith & Sons <Trondheim> changed" in outbox_mail.body_text
     assert "Smith &amp; Sons &lt;Trondheim&gt;" in outbox_mail.body_html
-    assert "<title>You are now Administrator in Smith &amp; Sons &lt;Trondheim&gt;</title>" in outbox_mail.body_html
+    assert (
+        "<title>You are now Administrator in Smith &amp; Sons &lt;Trondheim&gt;</title>"
+        in outbox_mail.body_html
+    )
 
 
 def test_mail_address_queues_mail_without_notification_or_unsubscribe_link():
@@ -294,10 +305,13 @@ def test_notify_delivers_mail_only_after_commit(django_capture_on_commit_callbac
 def test_notify_mails_nothing_when_transaction_rolls_back(django_capture_on_commit_callbacks):
     user = UserFactory()
 
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            notify_role_changed([user])
-            raise RuntimeError("the change that caused the notification failed")
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        notify_role_changed([user])
+        raise RuntimeError("the change that caused the notification failed")
 
     assert callbacks == []
     assert mail.outbox == []
@@ -336,7 +350,9 @@ def test_deliver_skips_mail_claimed_by_another_worker():
 
 def test_deliver_takes_over_claim_of_a_worker_that_died():
     abandoned = OutboxMailFactory(
-        status=OutboxStatus.SENDING, claimed_at=timezone.now() - CLAIM_LEASE - timedelta(minutes=1), attempts=1
+        status=OutboxStatus.SENDING,
+        claimed_at=timezone.now() - CLAIM_LEASE - timedelta(minutes=1),
+        attempts=1,
     )
 
     sent = deliver_outbox_mails(mail_ids=[abandoned.pk])
@@ -358,7 +374,9 @@ def test_deliver_leaves_finished_mails_alone(status):
 
 def test_deliver_message_has_plain_text_and_html_alternatives():
     outbox_mail = OutboxMailFactory(
-        body_text="Plain words\n", body_html="<p>Rich words</p>", headers={"List-Unsubscribe": "<http://x/u/>"}
+        body_text="Plain words\n",
+        body_html="<p>Rich words</p>",
+        headers={"List-Unsubscribe": "<http://x/u/>"},
     )
 
     deliver_outbox_mails(mail_ids=[outbox_mail.pk])
@@ -490,7 +508,9 @@ def test_sweep_hands_out_old_pending_mails_and_stale_claims_only():
     age(old_pending, SWEEP_GRACE + timedelta(seconds=5))
     fresh_pending = OutboxMailFactory()
     stale_claim = OutboxMailFactory(
-        status=OutboxStatus.SENDING, claimed_at=timezone.now() - CLAIM_LEASE - timedelta(seconds=5), attempts=1
+        status=OutboxStatus.SENDING,
+        claimed_at=timezone.now() - CLAIM_LEASE - timedelta(seconds=5),
+        attempts=1,
     )
     age(stale_claim, CLAIM_LEASE * 2)
     fresh_claim = OutboxMailFactory(status=OutboxStatus.SENDING, claimed_at=timezone.now(), attempts=1)
@@ -502,7 +522,9 @@ def test_sweep_hands_out_old_pending_mails_and_stale_claims_only():
 
     # Tasks run in-process under the test settings, so what was handed out has been delivered.
     assert handed_out == 2
-    assert sorted(message.to[0] for message in mail.outbox) == sorted([old_pending.to_email, stale_claim.to_email])
+    assert sorted(message.to[0] for message in mail.outbox) == sorted(
+        [old_pending.to_email, stale_claim.to_email]
+    )
     fresh_pending.refresh_from_db()
     fresh_claim.refresh_from_db()
     assert fresh_pending.status == OutboxStatus.PENDING
@@ -568,6 +590,8 @@ def test_unsubscribe_token_for_another_user_cannot_be_made_by_editing_the_payloa
         signing.dumps({"u": "42", "k": "accounts.role_changed"}, salt=UNSUBSCRIBE_SALT),
         "garbage",
     ],
+    # Signed tokens carry a timestamp: fixed ids keep the test names equal across xdist workers.
+    ids=["other-salt", "not-a-dict", "user-id-not-int", "garbage"],
 )
 def test_unsubscribe_token_signed_for_another_purpose_or_malformed_is_rejected(token):
     with pytest.raises(signing.BadSignature):

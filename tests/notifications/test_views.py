@@ -158,7 +158,12 @@ def test_notification_open_marks_read_and_follows_local_link(client):
 
 @pytest.mark.parametrize(
     "url",
-    ["https://evil.example/phish", "//evil.example/phish", "http://testserver.evil.example/", "javascript:alert(1)"],
+    [
+        "https://evil.example/phish",
+        "//evil.example/phish",
+        "http://testserver.evil.example/",
+        "javascript:alert(1)",
+    ],
 )
 def test_notification_open_does_not_follow_external_link(client, url):
     notification = NotificationFactory(url=url)
@@ -249,7 +254,9 @@ def test_header_shows_unread_count(client):
 
     content = client.get(reverse("notifications:preferences")).content.decode()
 
-    assert re.search(r'<span class="badge text-bg-danger">3<span class="visually-hidden"> unread</span>', content)
+    assert re.search(
+        r'<span class="badge text-bg-danger">3<span class="visually-hidden"> unread</span>', content
+    )
 
 
 def test_header_without_unread_shows_no_badge(client):
@@ -303,10 +310,15 @@ def test_preferences_saved_are_respected_by_notify(client):
     response = client.post(reverse("notifications:preferences"), {MEMBER_JOINED.key: "on"})
     organisation = OrganisationFactory()
     notify(recipients=[user], kind=ROLE_CHANGED, context={"organisation": organisation, "role": "Member"})
-    notify(recipients=[user], kind=MEMBER_JOINED, context={"organisation": organisation, "member": UserFactory()})
+    notify(
+        recipients=[user], kind=MEMBER_JOINED, context={"organisation": organisation, "member": UserFactory()}
+    )
 
     assert response["Location"] == reverse("notifications:preferences")
-    assert dict(EmailPreference.objects.filter(user=user).values_list("kind", "email_enabled"))[ROLE_CHANGED.key] is False
+    assert (
+        dict(EmailPreference.objects.filter(user=user).values_list("kind", "email_enabled"))[ROLE_CHANGED.key]
+        is False
+    )
     assert Notification.objects.filter(recipient=user).count() == 2
     assert list(OutboxMail.objects.values_list("kind", flat=True)) == [MEMBER_JOINED.key]
 
@@ -380,7 +392,11 @@ def test_unsubscribe_then_notify_sends_no_mail(client):
     user = UserFactory()
 
     client.post(unsubscribe_url(user))
-    notify(recipients=[user], kind=ROLE_CHANGED, context={"organisation": OrganisationFactory(), "role": "Member"})
+    notify(
+        recipients=[user],
+        kind=ROLE_CHANGED,
+        context={"organisation": OrganisationFactory(), "role": "Member"},
+    )
 
     assert Notification.objects.filter(recipient=user).count() == 1
     assert OutboxMail.objects.count() == 0
