@@ -41,8 +41,9 @@ def test_unknown_or_malformed_slug_not_found(admin_client, path):
 @pytest.mark.parametrize("pk", ["abc", "-1", "0", "1.5", "99999999999999999999999999", "9223372036854775808"])
 @pytest.mark.parametrize("action", ["role", "remove"])
 def test_bad_membership_id_not_found(admin_client, actors, pk, action):
-    response = admin_client.post(f"/organisations/{actors['organisation'].slug}/members/{pk}/{action}/",
-                                 {"role": "admin"})
+    response = admin_client.post(
+        f"/organisations/{actors['organisation'].slug}/members/{pk}/{action}/", {"role": "admin"}
+    )
 
     assert response.status_code == 404
 
@@ -101,7 +102,9 @@ def test_oversized_urlencoded_post_body_refused(admin_client):
 
 
 def test_oversized_post_body_to_login_refused(client):
-    response = client.post(reverse("account_login"), {"login": "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)})
+    response = client.post(
+        reverse("account_login"), {"login": "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)}
+    )
 
     assert response.status_code == 400
 
@@ -137,7 +140,10 @@ def test_null_character_in_form_field_is_a_form_error(admin_client):
     ("name", "data"),
     [
         ("account_login", {"login": "ann\x00@example.org", "password": "x"}),
-        ("account_signup", {"email": "ann\x00@example.org", "full_name": "\x00", "password1": "x", "password2": "x"}),
+        (
+            "account_signup",
+            {"email": "ann\x00@example.org", "full_name": "\x00", "password1": "x", "password2": "x"},
+        ),
         ("account_reset_password", {"email": "ann\x00@example.org"}),
     ],
 )
@@ -163,7 +169,9 @@ def test_unsupported_method_refused(admin_client, actors):
 
 
 def test_json_body_to_form_view_is_a_form_error(admin_client):
-    response = admin_client.post(reverse("accounts:organisation-create"), {"name": 1}, content_type="application/json")
+    response = admin_client.post(
+        reverse("accounts:organisation-create"), {"name": 1}, content_type="application/json"
+    )
 
     assert response.status_code == 200
 
@@ -174,7 +182,9 @@ def test_csrf_missing_refused(actors):
     client = Client(enforce_csrf_checks=True)
     client.force_login(actors["admin"])
 
-    response = client.post(reverse("accounts:organisation-create"), {"name": "x", "kind": "buyer", "country": "NO"})
+    response = client.post(
+        reverse("accounts:organisation-create"), {"name": "x", "kind": "buyer", "country": "NO"}
+    )
 
     assert response.status_code == 403
 

@@ -24,7 +24,9 @@ class UserAdmin(BaseUserAdmin):
         (_("Roles"), {"fields": ["is_active", "is_programme_staff", "is_staff", "is_superuser"]}),
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
-    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]})]
+    add_fieldsets = [
+        (None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]})
+    ]
 
 
 @admin.register(Organisation)

@@ -10,7 +10,9 @@ from .models import Organisation, User
 class SignupForm(forms.Form):
     """Extra fields on allauth's sign-up form (allauth calls signup() after creating the user)."""
 
-    full_name = forms.CharField(label=_("Full name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    full_name = forms.CharField(
+        label=_("Full name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
 
     field_order = ["full_name", "email", "password1", "password2"]
 

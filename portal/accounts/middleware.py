@@ -35,7 +35,9 @@ class RequireStaffMFAMiddleware:
             and not request.path.startswith(self.allowed_prefixes)
             and not _has_totp(user)
         ):
-            messages.warning(request, _("Programme staff must turn on two-factor authentication before continuing."))
+            messages.warning(
+                request, _("Programme staff must turn on two-factor authentication before continuing.")
+            )
             return redirect(reverse("mfa_activate_totp"))
         return self.get_response(request)
 

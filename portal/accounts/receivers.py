@@ -2,7 +2,13 @@
 joining of an organisation that an invitation link started before the person signed in."""
 
 from allauth.account.internal.flows.login import get_authentication_records
-from allauth.account.signals import email_confirmed, password_changed, password_reset, user_logged_in, user_signed_up
+from allauth.account.signals import (
+    email_confirmed,
+    password_changed,
+    password_reset,
+    user_logged_in,
+    user_signed_up,
+)
 from allauth.mfa.signals import authenticator_added, authenticator_removed
 from django.contrib import messages
 from django.contrib.auth.signals import user_login_failed
@@ -12,14 +18,17 @@ from django.utils.translation import gettext as _
 from portal.audit.services import record_audit
 
 from .adapters import INVITATION_SESSION_KEY
+from .language import remember_language
 
 
 @receiver(user_logged_in)
-def audit_login(sender, request, user, **kwargs) -> None:
+def audit_login(sender, request, user, response=None, **kwargs) -> None:
     methods = sorted({record.get("method", "") for record in get_authentication_records(request, user)})
-    record_audit(actor=user, action="user.logged_in", target=user, data={"methods": methods, "mfa": "mfa" in methods})
-    if user.language:
-        request.session["_language"] = user.language
+    record_audit(
+        actor=user, action="user.logged_in", target=user, data={"methods": methods, "mfa": "mfa" in methods}
+    )
+    if response is not None and user.language:
+        remember_language(response, user.language)
     _accept_pending_invitation(request, user)
 
 
@@ -31,7 +40,9 @@ def audit_signup(sender, request, user, **kwargs) -> None:
 @receiver(user_login_failed)
 def audit_login_failed(sender, credentials, request=None, **kwargs) -> None:
     # The address typed is kept for staff investigating attacks; no password ever is.
-    record_audit(actor=None, action="user.login_failed", data={"email": str(credentials.get("email", ""))[:254]})
+    record_audit(
+        actor=None, action="user.login_failed", data={"email": str(credentials.get("email", ""))[:254]}
+    )
 
 
 @receiver(email_confirmed)
@@ -72,4 +83,6 @@ def _accept_pending_invitation(request, user) -> None:
         messages.error(request, str(error))
         return
     request.session["active_organisation_id"] = membership.organisation_id
-    messages.success(request, _("You have joined %(organisation)s.") % {"organisation": membership.organisation.name})
+    messages.success(
+        request, _("You have joined %(organisation)s.") % {"organisation": membership.organisation.name}
+    )

@@ -13,7 +13,9 @@ def is_programme_staff(user) -> bool:
 
 @rules.predicate
 def is_organisation_member(user, organisation) -> bool:
-    return bool(user.is_authenticated and organisation is not None and organisation.pk in user.organisation_roles)
+    return bool(
+        user.is_authenticated and organisation is not None and organisation.pk in user.organisation_roles
+    )
 
 
 @rules.predicate

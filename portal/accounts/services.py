@@ -65,11 +65,18 @@ def invite_member(*, organisation: Organisation, by: User, email: str, role: str
     """Invite an email address to the organisation in a role and mail the link. An earlier open
     invitation to the same address is replaced (its link stops working)."""
     email = email.strip()
-    if Membership.objects.filter(organisation=organisation, user__email__iexact=email).exists():
-        raise InvitationError(_("%(email)s is already a member of %(organisation)s.") % {
-            "email": email, "organisation": organisation.name})
+    if role not in MembershipRole.values:
+        raise InvitationError(_("Choose a valid role."))
     token, digest = Invitation.new_token()
     with transaction.atomic():
+        # Invitations to one organisation are written one at a time, so two admins inviting the same
+        # address at once replace each other's link instead of tripping the one-open-invitation rule.
+        Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
+        if Membership.objects.filter(organisation=organisation, user__email__iexact=email).exists():
+            raise InvitationError(
+                _("%(email)s is already a member of %(organisation)s.")
+                % {"email": email, "organisation": organisation.name}
+            )
         Invitation.objects.filter(
             organisation=organisation, email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True
         ).update(revoked_at=timezone.now())
@@ -116,9 +123,9 @@ def invitation_for_token(token: str) -> Invitation | None:
 
 def revoke_invitation(*, invitation: Invitation, by: User) -> None:
     with transaction.atomic():
-        updated = Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True).update(
-            revoked_at=timezone.now()
-        )
+        updated = Invitation.objects.filter(
+            pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True
+        ).update(revoked_at=timezone.now())
         if not updated:
             raise InvitationError(_("This invitation has already been used or withdrawn."))
         record_audit(
@@ -136,10 +143,14 @@ def accept_invitation(*, invitation: Invitation, user: User) -> Membership:
     from allauth.account.models import EmailAddress
 
     with transaction.atomic():
-        invitation = Invitation.objects.select_for_update().select_related("organisation").get(pk=invitation.pk)
+        invitation = (
+            Invitation.objects.select_for_update().select_related("organisation").get(pk=invitation.pk)
+        )
         if not invitation.is_pending:
             raise InvitationError(_("This invitation has expired or has already been used."))
-        verified = EmailAddress.objects.filter(user=user, email__iexact=invitation.email, verified=True).exists()
+        verified = EmailAddress.objects.filter(
+            user=user, email__iexact=invitation.email, verified=True
+        ).exists()
         if not verified:
             raise InvitationError(
                 _("This invitation was sent to %(email)s. Sign in with that address to accept it.")
@@ -147,12 +158,15 @@ def accept_invitation(*, invitation: Invitation, user: User) -> Membership:
             )
         organisation = invitation.organisation
         membership = Membership.objects.filter(user=user, organisation=organisation).first()
-        if membership is None:
+        joined = membership is None
+        if joined:
             try:
                 with transaction.atomic():
-                    membership = Membership.objects.create(user=user, organisation=organisation, role=invitation.role)
+                    membership = Membership.objects.create(
+                        user=user, organisation=organisation, role=invitation.role
+                    )
             except IntegrityError:
-                membership = Membership.objects.get(user=user, organisation=organisation)
+                membership, joined = Membership.objects.get(user=user, organisation=organisation), False
         invitation.accepted_at, invitation.accepted_by = timezone.now(), user
         invitation.save(update_fields=["accepted_at", "accepted_by"])
         user.forget_organisation_roles()
@@ -163,29 +177,42 @@ def accept_invitation(*, invitation: Invitation, user: User) -> Membership:
             organisation=organisation,
             data={"role": membership.role},
         )
-        admins = [
-            m.user
-            for m in organisation.memberships.filter(role=MembershipRole.ADMIN).select_related("user")
-            if m.user_id != user.pk
-        ]
-        notify(
-            recipients=admins,
-            kind=kinds.MEMBER_JOINED,
-            context={"member": user, "organisation": organisation},
-            target=organisation,
-        )
+        if joined:
+            # Someone who was a member already (e.g. invited twice) has not joined: nothing to tell.
+            admins = [
+                m.user
+                for m in organisation.memberships.filter(role=MembershipRole.ADMIN).select_related("user")
+                if m.user_id != user.pk
+            ]
+            notify(
+                recipients=admins,
+                kind=kinds.MEMBER_JOINED,
+                context={"member": user, "organisation": organisation},
+                target=organisation,
+            )
     return membership
+
+
+def _needs_an_admin() -> MembershipError:
+    return MembershipError(
+        _("An organisation needs at least one administrator. Make someone else an administrator first.")
+    )
 
 
 def _lock_memberships(organisation: Organisation) -> list[Membership]:
     # Lock every membership of the organisation, in primary-key order, so two admins cannot demote each
     # other at the same moment and leave the organisation without one.
     return list(
-        Membership.objects.select_for_update().filter(organisation=organisation).order_by("pk").select_related("user")
+        Membership.objects.select_for_update()
+        .filter(organisation=organisation)
+        .order_by("pk")
+        .select_related("user")
     )
 
 
 def change_member_role(*, membership: Membership, by: User, role: str) -> Membership:
+    if role not in MembershipRole.values:
+        raise MembershipError(_("Choose a valid role."))
     with transaction.atomic():
         memberships = _lock_memberships(membership.organisation)
         current = next((m for m in memberships if m.pk == membership.pk), None)
@@ -195,7 +222,7 @@ def change_member_role(*, membership: Membership, by: User, role: str) -> Member
             return current
         admins = [m for m in memberships if m.role == MembershipRole.ADMIN]
         if current.role == MembershipRole.ADMIN and len(admins) == 1:
-            raise MembershipError(_("An organisation needs at least one administrator. Make someone else an administrator first."))
+            raise _needs_an_admin()
         previous, current.role = current.role, role
         current.save(update_fields=["role", "updated_at"])
         current.user.forget_organisation_roles()
@@ -225,7 +252,7 @@ def remove_member(*, membership: Membership, by: User) -> None:
             return
         admins = [m for m in memberships if m.role == MembershipRole.ADMIN]
         if current.role == MembershipRole.ADMIN and len(admins) == 1:
-            raise MembershipError(_("An organisation needs at least one administrator. Make someone else an administrator first."))
+            raise _needs_an_admin()
         organisation, member = current.organisation, current.user
         current.delete()
         member.forget_organisation_roles()
@@ -260,6 +287,8 @@ def set_programme_staff(*, user: User, by: User, value: bool) -> User:
             user.is_programme_staff = value
             user.save(update_fields=["is_programme_staff"])
             record_audit(
-                actor=by, action="user.programme_staff_granted" if value else "user.programme_staff_withdrawn", target=user
+                actor=by,
+                action="user.programme_staff_granted" if value else "user.programme_staff_withdrawn",
+                target=user,
             )
     return user

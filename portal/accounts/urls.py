@@ -18,6 +18,10 @@ urlpatterns = [
         name="invitation-revoke",
     ),
     path("organisations/<slug:slug>/members/<int:pk>/role/", views.membership_role, name="membership-role"),
-    path("organisations/<slug:slug>/members/<int:pk>/remove/", views.membership_remove, name="membership-remove"),
+    path(
+        "organisations/<slug:slug>/members/<int:pk>/remove/",
+        views.membership_remove,
+        name="membership-remove",
+    ),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation-accept"),
 ]

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from .forms import (
     RoleForm,
     SwitchOrganisationForm,
 )
+from .language import remember_language
 from .models import Invitation, Membership, Organisation
 from .selectors import members_of, memberships_for_request, organisations_for_user, pending_invitations_of
 from .services import (
@@ -41,12 +42,16 @@ def _organisation(request: HttpRequest, slug: str) -> Organisation:
 
 def _membership(request: HttpRequest, slug: str, pk: int) -> Membership:
     organisation = _organisation(request, slug)
-    return get_object_or_404(Membership.objects.select_related("user", "organisation"), organisation=organisation, pk=pk)
+    return get_object_or_404(
+        Membership.objects.select_related("user", "organisation"), organisation=organisation, pk=pk
+    )
 
 
 def _safe_next(request: HttpRequest, fallback: str) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return fallback
 
@@ -78,7 +83,9 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         organisation = create_organisation(by=request.user, **form.cleaned_data)
         request.session["active_organisation_id"] = organisation.pk
-        messages.success(request, _("%(name)s has been created. You are its administrator.") % {"name": organisation.name})
+        messages.success(
+            request, _("%(name)s has been created. You are its administrator.") % {"name": organisation.name}
+        )
         return redirect(organisation)
     return render(request, "accounts/organisation_form.html", {"form": form, "creating": True})
 
@@ -130,7 +137,9 @@ def invitation_create(request: HttpRequest, slug: str) -> HttpResponse:
         except InvitationError as error:
             form.add_error("email", str(error))
         else:
-            messages.success(request, _("An invitation has been sent to %(email)s.") % {"email": invitation.email})
+            messages.success(
+                request, _("An invitation has been sent to %(email)s.") % {"email": invitation.email}
+            )
             return redirect(organisation)
     return render(request, "accounts/invitation_form.html", {"form": form, "organisation": organisation})
 
@@ -147,7 +156,9 @@ def invitation_revoke(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     except InvitationError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, _("The invitation to %(email)s has been withdrawn.") % {"email": invitation.email})
+        messages.success(
+            request, _("The invitation to %(email)s has been withdrawn.") % {"email": invitation.email}
+        )
     return redirect(organisation)
 
 
@@ -183,7 +194,9 @@ def membership_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         messages.error(request, str(error))
         return redirect(membership.organisation)
     if leaving:
-        messages.success(request, _("You have left %(organisation)s.") % {"organisation": membership.organisation})
+        messages.success(
+            request, _("You have left %(organisation)s.") % {"organisation": membership.organisation}
+        )
         return redirect("accounts:organisation-list")
     messages.success(request, _("%(name)s has been removed.") % {"name": membership.user})
     return redirect(membership.organisation)
@@ -212,11 +225,16 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         else:
             request.session.pop(INVITATION_SESSION_KEY, None)
             request.session["active_organisation_id"] = membership.organisation_id
-            messages.success(request, _("You have joined %(organisation)s.") % {"organisation": membership.organisation.name})
+            messages.success(
+                request,
+                _("You have joined %(organisation)s.") % {"organisation": membership.organisation.name},
+            )
             return redirect(membership.organisation)
     request.session.pop(INVITATION_SESSION_KEY, None)
     is_member = invitation.organisation_id in user.organisation_roles
-    return render(request, "accounts/invitation_accept.html", {"invitation": invitation, "is_member": is_member})
+    return render(
+        request, "accounts/invitation_accept.html", {"invitation": invitation, "is_member": is_member}
+    )
 
 
 @login_required
@@ -227,12 +245,17 @@ def organisation_switch(request: HttpRequest) -> HttpResponse:
     if form.is_valid() and form.cleaned_data["organisation"] in request.user.organisation_roles:
         request.session["active_organisation_id"] = form.cleaned_data["organisation"]
         chosen = next(
-            m.organisation for m in memberships_for_request(request=request) if m.organisation_id == form.cleaned_data["organisation"]
+            m.organisation
+            for m in memberships_for_request(request=request)
+            if m.organisation_id == form.cleaned_data["organisation"]
         )
-        messages.success(request, _("You are now acting for %(organisation)s.") % {"organisation": chosen.name})
+        messages.success(
+            request, _("You are now acting for %(organisation)s.") % {"organisation": chosen.name}
+        )
     else:
         messages.error(request, _("You are not a member of that organisation."))
-    return redirect(_safe_next(request, fallback))
+    # Not redirect(): it would try to read a bare word in `next` as the name of a URL.
+    return HttpResponseRedirect(_safe_next(request, fallback))
 
 
 @login_required
@@ -241,9 +264,8 @@ def profile(request: HttpRequest) -> HttpResponse:
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         update_profile(user=request.user, **form.cleaned_data)
-        request.session["_language"] = request.user.language
         messages.success(request, _("Your details have been saved."))
-        return redirect("accounts:profile")
+        response = redirect("accounts:profile")
+        remember_language(response, request.user.language)
+        return response
     return render(request, "accounts/profile.html", {"form": form})
-
-

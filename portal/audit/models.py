@@ -49,7 +49,9 @@ class AuditEvent(models.Model):
         blank=True,
         related_name="+",
     )
-    target_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    target_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     target_id = models.CharField(max_length=64, blank=True)
     target_label = models.CharField(_("object"), max_length=300, blank=True)
     data = models.JSONField(_("details"), default=dict, blank=True)
@@ -65,7 +67,9 @@ class AuditEvent(models.Model):
         indexes = [models.Index(fields=["organisation", "-created_at"], name="audit_organisation_time")]
 
     def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.actor_label or '-'} {self.action} {self.target_label}"
+        return (
+            f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.actor_label or '-'} {self.action} {self.target_label}"
+        )
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

@@ -152,7 +152,9 @@ def test_signup_weak_password_shows_error(client):
         {"full_name": "Nina Ny", "email": "nina@example.org", "password1": "12345", "password2": "12345"},
     )
 
-    assert_field_error(response, "password1", "This password is too short. It must contain at least 10 characters.")
+    assert_field_error(
+        response, "password1", "This password is too short. It must contain at least 10 characters."
+    )
     assert_input_value(response, "email", "nina@example.org")
     assert not User.objects.exists()
 
@@ -420,7 +422,9 @@ def test_staff_login_wrong_code_refused(client):
     staff = TOTPAuthenticatorFactory().user
     _login(client, staff.email)
 
-    response = client.post(reverse("mfa_authenticate"), {"code": "000000" if current_totp_code() != "000000" else "111111"})
+    response = client.post(
+        reverse("mfa_authenticate"), {"code": "000000" if current_totp_code() != "000000" else "111111"}
+    )
 
     assert response.status_code == 200
     assert_field_error(response, "code", "Incorrect code.")

@@ -109,7 +109,9 @@ def test_invitation_visitor_signing_up_with_invited_address_in_other_case_joins(
     assert _signed_in_user(client).organisation_roles == {actors["organisation"].pk: MembershipRole.MEMBER}
 
 
-def test_invitation_visitor_signing_up_with_another_address_must_verify_it(client, actors, invitation, mailoutbox):
+def test_invitation_visitor_signing_up_with_another_address_must_verify_it(
+    client, actors, invitation, mailoutbox
+):
     _invitation, token = invitation
     client.get(_accept_url(token))
 
@@ -142,7 +144,9 @@ def test_invitation_visitor_signing_in_with_other_address_is_told_why_not(client
     _invitation, token = invitation
     client.get(_accept_url(token))
 
-    response = client.post(reverse("account_login"), {"login": other.email, "password": PASSWORD}, follow=True)
+    response = client.post(
+        reverse("account_login"), {"login": other.email, "password": PASSWORD}, follow=True
+    )
 
     assert not other.memberships.exists()
     assert (
@@ -200,8 +204,9 @@ def test_invitation_signed_in_with_other_address_gets_clear_error(client, actors
     response = client.post(_accept_url(token))
 
     assert response.status_code == 200
-    assert "This invitation was sent to nina@example.org. Sign in with that address to accept it." in _messages(
-        response
+    assert (
+        "This invitation was sent to nina@example.org. Sign in with that address to accept it."
+        in _messages(response)
     )
     assert not other.memberships.exists()
 
@@ -219,7 +224,9 @@ def test_invitation_signed_in_with_unverified_matching_address_refused(client, a
 
 
 def test_invitation_for_existing_member_says_so(client, actors):
-    _invitation, token = invitation_with_token(organisation=actors["organisation"], email=actors["member"].email)
+    _invitation, token = invitation_with_token(
+        organisation=actors["organisation"], email=actors["member"].email
+    )
     client.force_login(actors["member"])
 
     response = client.get(_accept_url(token))
@@ -239,7 +246,9 @@ CLOSED = {
 
 @pytest.mark.parametrize("state", CLOSED.values(), ids=CLOSED.keys())
 def test_invitation_closed_link_cannot_be_used_signed_in(client, actors, state):
-    _invitation, token = invitation_with_token(organisation=actors["organisation"], email="nina@example.org", **state)
+    _invitation, token = invitation_with_token(
+        organisation=actors["organisation"], email="nina@example.org", **state
+    )
     user = UserFactory(email="nina@example.org")
     client.force_login(user)
 
@@ -252,7 +261,9 @@ def test_invitation_closed_link_cannot_be_used_signed_in(client, actors, state):
 
 @pytest.mark.parametrize("state", CLOSED.values(), ids=CLOSED.keys())
 def test_invitation_closed_link_gives_visitor_no_shortcut(client, actors, state):
-    _invitation, token = invitation_with_token(organisation=actors["organisation"], email="nina@example.org", **state)
+    _invitation, token = invitation_with_token(
+        organisation=actors["organisation"], email="nina@example.org", **state
+    )
 
     page = client.get(_accept_url(token))
     response = _signup(client, "nina@example.org")
@@ -274,12 +285,22 @@ def test_invitation_revoked_after_opening_cannot_be_used_at_signup(client, actor
     assert not Membership.objects.filter(user__email="nina@example.org").exists()
 
 
-def test_invitation_reinvite_replaces_the_old_link(client, actors, django_capture_on_commit_callbacks, mailoutbox):
+def test_invitation_reinvite_replaces_the_old_link(
+    client, actors, django_capture_on_commit_callbacks, mailoutbox
+):
     with django_capture_on_commit_callbacks(execute=True):
-        invite_member(organisation=actors["organisation"], by=actors["admin"], email="nina@example.org",
-                      role=MembershipRole.MEMBER)
-        invite_member(organisation=actors["organisation"], by=actors["admin"], email="nina@example.org",
-                      role=MembershipRole.ADMIN)
+        invite_member(
+            organisation=actors["organisation"],
+            by=actors["admin"],
+            email="nina@example.org",
+            role=MembershipRole.MEMBER,
+        )
+        invite_member(
+            organisation=actors["organisation"],
+            by=actors["admin"],
+            email="nina@example.org",
+            role=MembershipRole.ADMIN,
+        )
     old_token, new_token = (message.body.split("/invitations/")[1].split("/")[0] for message in mailoutbox)
     user = UserFactory(email="nina@example.org")
     client.force_login(user)

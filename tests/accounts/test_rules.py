@@ -146,7 +146,9 @@ def test_organisation_admin_permissions(actors, perm, actor, expected):
     [("member", False), ("admin", True), ("other_admin", False), ("staff", False)],
 )
 def test_change_membership_role_permission(actors, actor, expected):
-    assert actors[actor].has_perm("accounts.change_membership_role", actors["colleague_membership"]) is expected
+    assert (
+        actors[actor].has_perm("accounts.change_membership_role", actors["colleague_membership"]) is expected
+    )
 
 
 @pytest.mark.parametrize(

@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 import pytest
@@ -26,7 +27,6 @@ from portal.notifications.models import Notification, OutboxMail
 from tests.factories.accounts import (
     AdminMembershipFactory,
     InvitationFactory,
-    MembershipFactory,
     ProgrammeStaffFactory,
     UserFactory,
     invitation_with_token,
@@ -38,7 +38,9 @@ pytestmark = pytest.mark.django_db
 def test_create_organisation_makes_creator_admin():
     user = UserFactory()
 
-    organisation = create_organisation(by=user, name="Trondheim kommune", kind=OrganisationKind.BUYER, country="NO")
+    organisation = create_organisation(
+        by=user, name="Trondheim kommune", kind=OrganisationKind.BUYER, country="NO"
+    )
 
     assert organisation.slug == "trondheim-kommune"
     assert Membership.objects.get(organisation=organisation).user == user
@@ -49,8 +51,9 @@ def test_create_organisation_makes_creator_admin():
 def test_create_organisation_records_audit_entry():
     user = UserFactory()
 
-    organisation = create_organisation(by=user, name="Acme AS", kind=OrganisationKind.SUPPLIER, country="NO",
-                                       sme_size=SMESize.MICRO)
+    organisation = create_organisation(
+        by=user, name="Acme AS", kind=OrganisationKind.SUPPLIER, country="NO", sme_size=SMESize.MICRO
+    )
 
     event = AuditEvent.objects.get(action="organisation.created")
     assert event.actor == user
@@ -60,7 +63,11 @@ def test_create_organisation_records_audit_entry():
 
 def test_create_organisation_drops_size_class_of_non_supplier():
     organisation = create_organisation(
-        by=UserFactory(), name="Oslo kommune", kind=OrganisationKind.BUYER, country="NO", sme_size=SMESize.SMALL
+        by=UserFactory(),
+        name="Oslo kommune",
+        kind=OrganisationKind.BUYER,
+        country="NO",
+        sme_size=SMESize.SMALL,
     )
 
     assert organisation.sme_size == ""
@@ -69,8 +76,14 @@ def test_create_organisation_drops_size_class_of_non_supplier():
 def test_update_organisation_saves_changes_and_records_changed_fields(actors):
     organisation = actors["organisation"]
 
-    update_organisation(organisation=organisation, by=actors["admin"], name="New name", city="Bergen",
-                        country="NO", region=organisation.region)
+    update_organisation(
+        organisation=organisation,
+        by=actors["admin"],
+        name="New name",
+        city="Bergen",
+        country="NO",
+        region=organisation.region,
+    )
 
     organisation.refresh_from_db()
     assert (organisation.name, organisation.city) == ("New name", "Bergen")
@@ -89,8 +102,12 @@ def test_update_organisation_without_changes_records_nothing(actors):
 
 def test_invite_member_creates_invitation_and_mails_the_link(actors, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        invitation = invite_member(organisation=actors["organisation"], by=actors["admin"],
-                                   email="new@example.org", role=MembershipRole.MEMBER)
+        invitation = invite_member(
+            organisation=actors["organisation"],
+            by=actors["admin"],
+            email="new@example.org",
+            role=MembershipRole.MEMBER,
+        )
 
     assert invitation.is_pending
     assert len(mail.outbox) == 1
@@ -102,16 +119,24 @@ def test_invite_member_creates_invitation_and_mails_the_link(actors, django_capt
 
 def test_invite_member_mail_link_finds_the_invitation(actors, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        invitation = invite_member(organisation=actors["organisation"], by=actors["admin"],
-                                   email="new@example.org", role=MembershipRole.ADMIN)
+        invitation = invite_member(
+            organisation=actors["organisation"],
+            by=actors["admin"],
+            email="new@example.org",
+            role=MembershipRole.ADMIN,
+        )
 
     token = mail.outbox[0].body.split("/invitations/")[1].split("/")[0]
     assert invitation_for_token(token) == invitation
 
 
 def test_invite_member_records_audit_entry(actors):
-    invitation = invite_member(organisation=actors["organisation"], by=actors["admin"],
-                               email="new@example.org", role=MembershipRole.ADMIN)
+    invitation = invite_member(
+        organisation=actors["organisation"],
+        by=actors["admin"],
+        email="new@example.org",
+        role=MembershipRole.ADMIN,
+    )
 
     event = AuditEvent.objects.get(action="invitation.created")
     assert event.actor == actors["admin"]
@@ -122,16 +147,28 @@ def test_invite_member_records_audit_entry(actors):
 
 def test_invite_member_refuses_existing_member(actors):
     with pytest.raises(InvitationError, match="already a member"):
-        invite_member(organisation=actors["organisation"], by=actors["admin"],
-                      email=actors["member"].email.upper(), role=MembershipRole.MEMBER)
+        invite_member(
+            organisation=actors["organisation"],
+            by=actors["admin"],
+            email=actors["member"].email.upper(),
+            role=MembershipRole.MEMBER,
+        )
 
 
 def test_invite_member_again_replaces_the_open_invitation(actors):
-    first = invite_member(organisation=actors["organisation"], by=actors["admin"],
-                          email="new@example.org", role=MembershipRole.MEMBER)
+    first = invite_member(
+        organisation=actors["organisation"],
+        by=actors["admin"],
+        email="new@example.org",
+        role=MembershipRole.MEMBER,
+    )
 
-    second = invite_member(organisation=actors["organisation"], by=actors["admin"],
-                           email="NEW@example.org", role=MembershipRole.ADMIN)
+    second = invite_member(
+        organisation=actors["organisation"],
+        by=actors["admin"],
+        email="NEW@example.org",
+        role=MembershipRole.ADMIN,
+    )
 
     first.refresh_from_db()
     assert first.revoked_at is not None
@@ -175,7 +212,9 @@ def test_revoke_invitation_already_accepted_refused(actors):
 
 def test_accept_invitation_makes_member_in_invited_role(actors):
     user = UserFactory()
-    invitation = InvitationFactory(organisation=actors["organisation"], email=user.email, role=MembershipRole.ADMIN)
+    invitation = InvitationFactory(
+        organisation=actors["organisation"], email=user.email, role=MembershipRole.ADMIN
+    )
 
     membership = accept_invitation(invitation=invitation, user=user)
 
@@ -206,9 +245,13 @@ def test_accept_invitation_notifies_the_admins(actors, django_capture_on_commit_
     with django_capture_on_commit_callbacks(execute=True):
         accept_invitation(invitation=invitation, user=user)
 
-    notified = set(Notification.objects.filter(kind="accounts.member_joined").values_list("recipient", flat=True))
+    notified = set(
+        Notification.objects.filter(kind="accounts.member_joined").values_list("recipient", flat=True)
+    )
     assert notified == {actors["admin"].pk, second_admin.pk}
-    assert sorted(message.to[0] for message in mail.outbox) == sorted([actors["admin"].email, second_admin.email])
+    assert sorted(message.to[0] for message in mail.outbox) == sorted(
+        [actors["admin"].email, second_admin.email]
+    )
     assert "Nina Ny" in mail.outbox[0].body
 
 
@@ -216,7 +259,7 @@ def test_accept_invitation_with_unmatched_address_refused(actors):
     user = UserFactory()
     invitation = InvitationFactory(organisation=actors["organisation"], email="someone-else@example.org")
 
-    with pytest.raises(InvitationError, match="someone-else@example.org"):
+    with pytest.raises(InvitationError, match=re.escape("someone-else@example.org")):
         accept_invitation(invitation=invitation, user=user)
 
     assert user.organisation_roles == {}
@@ -290,14 +333,18 @@ def test_change_member_role_promotes_and_notifies(actors, django_capture_on_comm
 
 
 def test_change_member_role_to_same_role_records_nothing(actors):
-    change_member_role(membership=actors["colleague_membership"], by=actors["admin"], role=MembershipRole.MEMBER)
+    change_member_role(
+        membership=actors["colleague_membership"], by=actors["admin"], role=MembershipRole.MEMBER
+    )
 
     assert not AuditEvent.objects.filter(action="membership.role_changed").exists()
 
 
 def test_change_member_role_last_admin_cannot_be_demoted(actors):
     with pytest.raises(MembershipError, match="at least one administrator"):
-        change_member_role(membership=actors["admin_membership"], by=actors["admin"], role=MembershipRole.MEMBER)
+        change_member_role(
+            membership=actors["admin_membership"], by=actors["admin"], role=MembershipRole.MEMBER
+        )
 
     actors["admin_membership"].refresh_from_db()
     assert actors["admin_membership"].role == MembershipRole.ADMIN

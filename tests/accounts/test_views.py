@@ -53,7 +53,13 @@ def test_organisation_create_supplier_without_size_class_shows_error_and_keeps_i
 
     response = client.post(
         reverse("accounts:organisation-create"),
-        {"name": "Acme AS", "kind": OrganisationKind.SUPPLIER, "sme_size": "", "country": "NO", "city": "Molde"},
+        {
+            "name": "Acme AS",
+            "kind": OrganisationKind.SUPPLIER,
+            "sme_size": "",
+            "country": "NO",
+            "city": "Molde",
+        },
     )
 
     assert response.status_code == 200
@@ -70,7 +76,13 @@ def test_organisation_create_missing_name_and_bad_website_show_errors(client):
 
     response = client.post(
         reverse("accounts:organisation-create"),
-        {"name": "", "kind": OrganisationKind.BUYER, "country": "NO", "website": "not a url", "region": "Agder"},
+        {
+            "name": "",
+            "kind": OrganisationKind.BUYER,
+            "country": "NO",
+            "website": "not a url",
+            "region": "Agder",
+        },
     )
 
     assert response.status_code == 200
@@ -88,7 +100,9 @@ def test_organisation_create_unknown_kind_shows_error(client):
     )
 
     assert response.status_code == 200
-    assert_field_error(response, "kind", "Select a valid choice. government is not one of the available choices.")
+    assert_field_error(
+        response, "kind", "Select a valid choice. government is not one of the available choices."
+    )
 
 
 def test_organisation_create_buyer_with_size_class_drops_it(client):
@@ -110,7 +124,12 @@ def test_organisation_update_saves_and_records_audit_entry(client, actors):
 
     response = client.post(
         reverse("accounts:organisation-update", args=[organisation.slug]),
-        {"name": "Trondheim kommune", "country": "NO", "city": "Trondheim", "website": "https://trondheim.kommune.no"},
+        {
+            "name": "Trondheim kommune",
+            "country": "NO",
+            "city": "Trondheim",
+            "website": "https://trondheim.kommune.no",
+        },
     )
 
     assert response.status_code == 302
@@ -126,7 +145,12 @@ def test_organisation_update_keeps_kind(client, actors):
 
     client.post(
         reverse("accounts:organisation-update", args=[organisation.slug]),
-        {"name": organisation.name, "kind": OrganisationKind.SUPPLIER, "sme_size": SMESize.SMALL, "country": "NO"},
+        {
+            "name": organisation.name,
+            "kind": OrganisationKind.SUPPLIER,
+            "sme_size": SMESize.SMALL,
+            "country": "NO",
+        },
     )
 
     organisation.refresh_from_db()
@@ -169,7 +193,12 @@ def test_organisation_update_no_changes_records_nothing(client, actors):
 
     client.post(
         reverse("accounts:organisation-update", args=[organisation.slug]),
-        {"name": organisation.name, "country": "NO", "region": organisation.region, "city": organisation.city},
+        {
+            "name": organisation.name,
+            "country": "NO",
+            "region": organisation.region,
+            "city": organisation.city,
+        },
     )
 
     assert not AuditEvent.objects.filter(action="organisation.updated").exists()
@@ -249,14 +278,18 @@ def test_organisation_detail_offers_member_to_leave(client, actors):
 
     content = client.get(actors["organisation"].get_absolute_url()).content.decode()
 
-    leave_url = reverse("accounts:membership-remove", args=[actors["organisation"].slug, actors["member_membership"].pk])
+    leave_url = reverse(
+        "accounts:membership-remove", args=[actors["organisation"].slug, actors["member_membership"].pk]
+    )
     assert leave_url in content
 
 
 # Invitations by admins
 
 
-def test_invitation_create_sends_mail_and_shows_it_pending(client, actors, mailoutbox, django_capture_on_commit_callbacks):
+def test_invitation_create_sends_mail_and_shows_it_pending(
+    client, actors, mailoutbox, django_capture_on_commit_callbacks
+):
     client.force_login(actors["admin"])
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -315,7 +348,9 @@ def test_invitation_revoke_withdraws_and_says_so(client, actors):
     client.force_login(actors["admin"])
     invitation = InvitationFactory(organisation=actors["organisation"], email="x@example.org")
 
-    response = client.post(reverse("accounts:invitation-revoke", args=[actors["organisation"].slug, invitation.pk]))
+    response = client.post(
+        reverse("accounts:invitation-revoke", args=[actors["organisation"].slug, invitation.pk])
+    )
 
     invitation.refresh_from_db()
     assert invitation.revoked_at is not None
@@ -343,7 +378,8 @@ def test_membership_role_change_by_admin(client, actors):
     colleague = actors["colleague_membership"]
 
     response = client.post(
-        reverse("accounts:membership-role", args=[actors["organisation"].slug, colleague.pk]), {"role": "admin"}
+        reverse("accounts:membership-role", args=[actors["organisation"].slug, colleague.pk]),
+        {"role": "admin"},
     )
 
     assert response.status_code == 302
@@ -358,7 +394,8 @@ def test_membership_role_invalid_role_says_so(client, actors):
     colleague = actors["colleague_membership"]
 
     response = client.post(
-        reverse("accounts:membership-role", args=[actors["organisation"].slug, colleague.pk]), {"role": "owner"}
+        reverse("accounts:membership-role", args=[actors["organisation"].slug, colleague.pk]),
+        {"role": "owner"},
     )
 
     assert response.status_code == 302
@@ -388,7 +425,9 @@ def test_membership_remove_by_admin(client, actors):
     client.force_login(actors["admin"])
     colleague = actors["colleague_membership"]
 
-    response = client.post(reverse("accounts:membership-remove", args=[actors["organisation"].slug, colleague.pk]))
+    response = client.post(
+        reverse("accounts:membership-remove", args=[actors["organisation"].slug, colleague.pk])
+    )
 
     assert response["Location"] == actors["organisation"].get_absolute_url()
     assert not Membership.objects.filter(pk=colleague.pk).exists()
@@ -429,7 +468,9 @@ def test_membership_remove_admin_leaves_when_another_admin_remains(client, actor
     client.force_login(actors["admin"])
 
     response = client.post(
-        reverse("accounts:membership-remove", args=[actors["organisation"].slug, actors["admin_membership"].pk])
+        reverse(
+            "accounts:membership-remove", args=[actors["organisation"].slug, actors["admin_membership"].pk]
+        )
     )
 
     assert response["Location"] == reverse("accounts:organisation-list")
@@ -474,7 +515,9 @@ def test_organisation_switch_to_foreign_organisation_refused(client, two_organis
     user, _first, _second = two_organisations
     client.force_login(user)
 
-    response = client.post(reverse("accounts:organisation-switch"), {"organisation": actors["organisation"].pk})
+    response = client.post(
+        reverse("accounts:organisation-switch"), {"organisation": actors["organisation"].pk}
+    )
 
     assert response.status_code == 302
     assert "active_organisation_id" not in client.session
@@ -509,7 +552,9 @@ def test_organisation_switch_next_refuses_open_redirect(client, two_organisation
     user, _first, second = two_organisations
     client.force_login(user)
 
-    response = client.post(reverse("accounts:organisation-switch"), {"organisation": second.pk, "next": target})
+    response = client.post(
+        reverse("accounts:organisation-switch"), {"organisation": second.pk, "next": target}
+    )
 
     assert response["Location"] == "/"
 

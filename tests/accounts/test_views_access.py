@@ -22,7 +22,13 @@ def _assert_status(response, status):
         assert response["Location"].startswith(LOGIN_URL)
 
 
-ALL_SIGNED_IN_200 = [("anonymous", 302), ("member", 200), ("admin", 200), ("other_admin", 200), ("staff", 200)]
+ALL_SIGNED_IN_200 = [
+    ("anonymous", 302),
+    ("member", 200),
+    ("admin", 200),
+    ("other_admin", 200),
+    ("staff", 200),
+]
 
 
 @pytest.mark.parametrize(("actor", "status"), ALL_SIGNED_IN_200)
@@ -47,12 +53,15 @@ def test_organisation_create_page_access(client, actors, actor, status):
 
 
 @pytest.mark.parametrize(
-    ("actor", "status"), [("anonymous", 302), ("member", 302), ("admin", 302), ("other_admin", 302), ("staff", 302)]
+    ("actor", "status"),
+    [("anonymous", 302), ("member", 302), ("admin", 302), ("other_admin", 302), ("staff", 302)],
 )
 def test_organisation_switch_access(client, actors, actor, status):
     _login(client, actors, actor)
 
-    response = client.post(reverse("accounts:organisation-switch"), {"organisation": actors["organisation"].pk})
+    response = client.post(
+        reverse("accounts:organisation-switch"), {"organisation": actors["organisation"].pk}
+    )
 
     _assert_status(response, status)
 
@@ -64,7 +73,8 @@ def test_organisation_switch_refuses_get(client, actors):
 
 
 @pytest.mark.parametrize(
-    ("actor", "status"), [("anonymous", 302), ("member", 200), ("admin", 200), ("other_admin", 404), ("staff", 200)]
+    ("actor", "status"),
+    [("anonymous", 302), ("member", 200), ("admin", 200), ("other_admin", 404), ("staff", 200)],
 )
 def test_organisation_detail_page_access(client, actors, actor, status):
     _login(client, actors, actor)
@@ -80,7 +90,9 @@ ADMIN_ONLY_POST = [("anonymous", 302), ("member", 404), ("admin", 302), ("other_
 def test_organisation_update_page_access(client, actors, actor, status):
     _login(client, actors, actor)
 
-    _assert_status(client.get(reverse("accounts:organisation-update", args=[actors["organisation"].slug])), status)
+    _assert_status(
+        client.get(reverse("accounts:organisation-update", args=[actors["organisation"].slug])), status
+    )
 
 
 @pytest.mark.parametrize(("actor", "status"), ADMIN_ONLY_POST)
@@ -99,7 +111,9 @@ def test_organisation_update_post_access(client, actors, actor, status):
 def test_invitation_create_page_access(client, actors, actor, status):
     _login(client, actors, actor)
 
-    _assert_status(client.get(reverse("accounts:invitation-create", args=[actors["organisation"].slug])), status)
+    _assert_status(
+        client.get(reverse("accounts:invitation-create", args=[actors["organisation"].slug])), status
+    )
 
 
 @pytest.mark.parametrize(("actor", "status"), ADMIN_ONLY_POST)
@@ -118,7 +132,9 @@ def test_invitation_revoke_access(client, actors, actor, status):
     _login(client, actors, actor)
     invitation = InvitationFactory(organisation=actors["organisation"])
 
-    response = client.post(reverse("accounts:invitation-revoke", args=[actors["organisation"].slug, invitation.pk]))
+    response = client.post(
+        reverse("accounts:invitation-revoke", args=[actors["organisation"].slug, invitation.pk])
+    )
 
     _assert_status(response, status)
     invitation.refresh_from_db()
@@ -131,7 +147,8 @@ def test_membership_role_access(client, actors, actor, status):
     colleague = actors["colleague_membership"]
 
     response = client.post(
-        reverse("accounts:membership-role", args=[actors["organisation"].slug, colleague.pk]), {"role": "admin"}
+        reverse("accounts:membership-role", args=[actors["organisation"].slug, colleague.pk]),
+        {"role": "admin"},
     )
 
     _assert_status(response, status)
@@ -144,14 +161,17 @@ def test_membership_remove_access(client, actors, actor, status):
     _login(client, actors, actor)
     colleague = actors["colleague_membership"]
 
-    response = client.post(reverse("accounts:membership-remove", args=[actors["organisation"].slug, colleague.pk]))
+    response = client.post(
+        reverse("accounts:membership-remove", args=[actors["organisation"].slug, colleague.pk])
+    )
 
     _assert_status(response, status)
     assert actors["organisation"].memberships.filter(pk=colleague.pk).exists() is (actor != "admin")
 
 
 @pytest.mark.parametrize(
-    ("actor", "status"), [("anonymous", 200), ("member", 200), ("admin", 200), ("other_admin", 200), ("staff", 200)]
+    ("actor", "status"),
+    [("anonymous", 200), ("member", 200), ("admin", 200), ("other_admin", 200), ("staff", 200)],
 )
 def test_invitation_accept_page_access(client, actors, actor, status):
     _login(client, actors, actor)
@@ -167,7 +187,9 @@ def test_invitation_accept_page_access(client, actors, actor, status):
 def test_post_only_views_refuse_get(client, actors, name):
     client.force_login(actors["admin"])
 
-    response = client.get(reverse(name, args=[actors["organisation"].slug, actors["colleague_membership"].pk]))
+    response = client.get(
+        reverse(name, args=[actors["organisation"].slug, actors["colleague_membership"].pk])
+    )
 
     assert response.status_code == 405
 
@@ -177,7 +199,9 @@ def test_membership_of_another_organisation_is_not_found_through_this_one(client
     client.force_login(actors["admin"])
     foreign = actors["other_organisation"].memberships.get()
 
-    response = client.post(reverse("accounts:membership-remove", args=[actors["organisation"].slug, foreign.pk]))
+    response = client.post(
+        reverse("accounts:membership-remove", args=[actors["organisation"].slug, foreign.pk])
+    )
 
     assert response.status_code == 404
     assert actors["other_organisation"].memberships.filter(pk=foreign.pk).exists()
@@ -187,7 +211,9 @@ def test_invitation_of_another_organisation_is_not_found_through_this_one(client
     client.force_login(actors["admin"])
     foreign = InvitationFactory(organisation=actors["other_organisation"])
 
-    response = client.post(reverse("accounts:invitation-revoke", args=[actors["organisation"].slug, foreign.pk]))
+    response = client.post(
+        reverse("accounts:invitation-revoke", args=[actors["organisation"].slug, foreign.pk])
+    )
 
     assert response.status_code == 404
     foreign.refresh_from_db()

@@ -35,7 +35,9 @@ def test_audit_events_for_anonymous_is_nothing(events):
 def test_audit_events_for_organisation_and_action_prefix(actors, events):
     AuditEventFactory(organisation=actors["organisation"], action="invitation.created")
 
-    events_found = audit_events_for(user=actors["staff"], organisation=actors["organisation"], action="organisation.")
+    events_found = audit_events_for(
+        user=actors["staff"], organisation=actors["organisation"], action="organisation."
+    )
 
     assert list(events_found) == [events["ours"]]
 

@@ -16,8 +16,13 @@ pytestmark = pytest.mark.django_db
 def test_record_audit_copies_actor_target_and_organisation():
     actor, organisation = UserFactory(email="ann@example.org"), OrganisationFactory(name="Oslo kommune")
 
-    event = record_audit(actor=actor, action="organisation.updated", target=organisation,
-                         organisation=organisation, data={"fields": ["name"]})
+    event = record_audit(
+        actor=actor,
+        action="organisation.updated",
+        target=organisation,
+        organisation=organisation,
+        data={"fields": ["name"]},
+    )
 
     event.refresh_from_db()
     assert event.actor == actor

@@ -14,7 +14,8 @@ def _login(client, actors, actor):
 
 
 @pytest.mark.parametrize(
-    ("actor", "status"), [("anonymous", 302), ("member", 404), ("admin", 404), ("other_admin", 404), ("staff", 200)]
+    ("actor", "status"),
+    [("anonymous", 302), ("member", 404), ("admin", 404), ("other_admin", 404), ("staff", 200)],
 )
 def test_event_list_page_access(client, actors, actor, status):
     _login(client, actors, actor)
@@ -27,7 +28,8 @@ def test_event_list_page_access(client, actors, actor, status):
 
 
 @pytest.mark.parametrize(
-    ("actor", "status"), [("anonymous", 302), ("member", 404), ("admin", 200), ("other_admin", 404), ("staff", 200)]
+    ("actor", "status"),
+    [("anonymous", 302), ("member", 404), ("admin", 200), ("other_admin", 404), ("staff", 200)],
 )
 def test_organisation_event_list_page_access(client, actors, actor, status):
     _login(client, actors, actor)
@@ -41,7 +43,9 @@ def test_organisation_event_list_page_access(client, actors, actor, status):
 
 def test_organisation_event_list_shows_admin_only_their_organisation(client, actors):
     AuditEventFactory(organisation=actors["organisation"], action="organisation.updated", target_label="Ours")
-    AuditEventFactory(organisation=actors["other_organisation"], action="organisation.updated", target_label="Theirs")
+    AuditEventFactory(
+        organisation=actors["other_organisation"], action="organisation.updated", target_label="Theirs"
+    )
     AuditEventFactory(organisation=None, action="user.logged_in", target_label="Nobody's")
     client.force_login(actors["admin"])
 
@@ -83,7 +87,10 @@ def test_event_list_filters_by_action_prefix(client, actors):
 
     response = client.get(reverse("audit:event-list"), {"action": "user."})
 
-    assert sorted(event.action for event in response.context["page_obj"]) == ["user.logged_in", "user.login_failed"]
+    assert sorted(event.action for event in response.context["page_obj"]) == [
+        "user.logged_in",
+        "user.login_failed",
+    ]
     assert 'value="user."' in response.content.decode()
 
 
@@ -125,13 +132,19 @@ def test_audit_log_records_the_organisation_journey(client, actors, django_captu
     colleague = actors["colleague_membership"]
     client.force_login(actors["admin"])
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("accounts:organisation-update", args=[organisation.slug]),
-                    {"name": "Renamed", "country": "NO"})
-        client.post(reverse("accounts:invitation-create", args=[organisation.slug]),
-                    {"email": "new@example.org", "role": "member"})
+        client.post(
+            reverse("accounts:organisation-update", args=[organisation.slug]),
+            {"name": "Renamed", "country": "NO"},
+        )
+        client.post(
+            reverse("accounts:invitation-create", args=[organisation.slug]),
+            {"email": "new@example.org", "role": "member"},
+        )
         invitation = organisation.invitations.get()
         client.post(reverse("accounts:invitation-revoke", args=[organisation.slug, invitation.pk]))
-        client.post(reverse("accounts:membership-role", args=[organisation.slug, colleague.pk]), {"role": "admin"})
+        client.post(
+            reverse("accounts:membership-role", args=[organisation.slug, colleague.pk]), {"role": "admin"}
+        )
         client.post(reverse("accounts:membership-remove", args=[organisation.slug, colleague.pk]))
 
     response = client.get(reverse("audit:organisation-event-list", args=[organisation.slug]))
