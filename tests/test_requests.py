@@ -5,7 +5,9 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from tests.factories.accounts import TOTPAuthenticatorFactory, organisation_actors
+from portal.accounts.models import User
+from tests.accounts.form_assertions import assert_field_error
+from tests.factories.accounts import PASSWORD, TOTPAuthenticatorFactory, organisation_actors
 
 pytestmark = pytest.mark.django_db
 
@@ -194,3 +196,59 @@ def test_unsupported_method_on_list_refused(client, name):
     client.force_login(TOTPAuthenticatorFactory().user)
 
     assert client.post(reverse(name)).status_code == 405
+
+
+# An address longer than an account or invitation can hold (254 characters) but which email syntax allows.
+LONG_EMAIL = "a" * 60 + "@" + ".".join(["b" * 60] * 4) + ".org"
+
+
+def test_overlong_email_at_signup_is_a_form_error(client):
+    response = client.post(
+        reverse("account_signup"),
+        {"full_name": "Nina", "email": LONG_EMAIL, "password1": PASSWORD, "password2": PASSWORD},
+    )
+
+    assert response.status_code == 200
+    assert_field_error(response, "email", "Ensure this value has at most 254 characters (it has 308).")
+    assert not User.objects.exists()
+
+
+def test_overlong_email_in_invitation_is_a_form_error(admin_client, actors):
+    response = admin_client.post(
+        reverse("accounts:invitation-create", args=[actors["organisation"].slug]),
+        {"email": LONG_EMAIL, "role": "member"},
+    )
+
+    assert response.status_code == 200
+    assert_field_error(response, "email", "Ensure this value has at most 254 characters (it has 308).")
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("account_login", {"login": LONG_EMAIL, "password": "x"}),
+        ("account_reset_password", {"email": LONG_EMAIL}),
+    ],
+)
+def test_overlong_email_in_other_allauth_forms_is_no_server_error(client, name, data):
+    assert client.post(reverse(name), data).status_code < 500
+
+
+@pytest.mark.parametrize("action", ["user%00", "%00", "user.%0Alogged", "%ff%fe"])
+def test_control_characters_in_audit_filter_answer_a_page(client, action):
+    client.force_login(TOTPAuthenticatorFactory().user)
+
+    response = client.get(f"{reverse('audit:event-list')}?action={action}")
+
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("target", ["/organisations/\r\nX-Evil: 1", "/\x00", "/a\nb"])
+def test_control_characters_in_switcher_next_cannot_inject_headers(admin_client, actors, target):
+    response = admin_client.post(
+        reverse("accounts:organisation-switch"), {"organisation": actors["organisation"].pk, "next": target}
+    )
+
+    assert response.status_code == 302
+    assert "\n" not in response["Location"]
+    assert "X-Evil" not in response.headers

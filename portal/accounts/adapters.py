@@ -1,4 +1,6 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from django.contrib.auth import get_user_model
+from django.core.validators import MaxLengthValidator
 from django.urls import reverse
 
 INVITATION_SESSION_KEY = "pending_invitation_token"
@@ -16,6 +18,13 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_signup_redirect_url(self, request) -> str:
         return self.get_login_redirect_url(request)
+
+    def clean_email(self, email: str) -> str:
+        # allauth's email fields accept 320 characters, and would cut a longer address down to the
+        # 254 the account can hold, then send the confirmation to that other address. Say so instead.
+        email = super().clean_email(email)
+        MaxLengthValidator(get_user_model()._meta.get_field("email").max_length)(email)
+        return email
 
     def save_user(self, request, user, form, commit: bool = True):
         user = super().save_user(request, user, form, commit)

@@ -4,7 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .enums import MembershipRole, OrganisationKind
-from .models import Organisation, User
+from .models import Invitation, Organisation, User
 
 
 class SignupForm(forms.Form):
@@ -71,7 +71,11 @@ class OrganisationChangeForm(OrganisationForm):
 
 
 class InvitationForm(forms.Form):
-    email = forms.EmailField(label=_("Email address"), widget=forms.EmailInput(attrs={"autocomplete": "off"}))
+    email = forms.EmailField(
+        label=_("Email address"),
+        max_length=Invitation._meta.get_field("email").max_length,
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
     role = forms.ChoiceField(label=_("Role"), choices=MembershipRole.choices, initial=MembershipRole.MEMBER)
 
 

@@ -95,6 +95,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         self.__dict__.pop("organisation_roles", None)
 
 
+# Letters that slugify() would drop rather than spell in ASCII ("Bærum" would become "brum").
+_SLUG_LETTERS = str.maketrans({"æ": "ae", "Æ": "Ae", "ø": "o", "Ø": "O", "ß": "ss", "þ": "th", "ð": "d"})
+
+
 class OrganisationQuerySet(models.QuerySet):
     def visible_to(self, user) -> "OrganisationQuerySet":
         """The organisations whose private pages a user may open: their own; programme staff see all."""
@@ -161,7 +165,7 @@ class Organisation(models.Model):
 
     @classmethod
     def unique_slug_for(cls, name: str) -> str:
-        base = slugify(name)[:70] or "organisation"
+        base = slugify(name.translate(_SLUG_LETTERS))[:70].strip("-") or "organisation"
         slug, n = base, 1
         while cls.objects.filter(slug=slug).exists():
             n += 1

@@ -10,8 +10,10 @@ from .selectors import audit_events_for
 
 
 def _action_filter(request: HttpRequest) -> str:
-    # Free text, used only as a prefix filter; capped so a hostile query string costs nothing.
-    return request.GET.get("action", "").strip()[:80]
+    # Free text, used only as a prefix filter; capped so a hostile query string costs nothing, and without
+    # control characters (PostgreSQL refuses a NUL in a query parameter).
+    action = "".join(character for character in request.GET.get("action", "") if character.isprintable())
+    return action.strip()[:80]
 
 
 @login_required

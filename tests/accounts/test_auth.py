@@ -5,6 +5,7 @@ import re
 import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
+from django.conf import settings
 from django.urls import reverse
 
 from portal.accounts.models import User
@@ -181,6 +182,15 @@ def test_login_signs_in_and_records_audit_entry_without_mfa(client):
     assert event.ip_address == "203.0.113.9"
 
 
+def test_login_applies_the_language_chosen_in_the_profile(client):
+    user = UserFactory(language="nb")
+
+    _login(client, user.email)
+
+    assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "nb"
+    assert '<html lang="nb">' in client.get(reverse("web:home")).content.decode()
+
+
 def test_login_email_is_case_insensitive(client):
     user = UserFactory(email="kari@example.org")
 
@@ -234,7 +244,18 @@ def test_login_inactive_user_refused(client):
     response = _login(client, user.email)
 
     assert _signed_in_user(client).is_anonymous
-    assert response.status_code in (200, 302)
+    assert response["Location"] == reverse("account_inactive")
+
+
+def test_signup_is_throttled_per_ip(client):
+    # allauth's default: 20 sign-up attempts a minute from one IP address.
+    for n in range(20):
+        client.post(reverse("account_signup"), {"email": f"bot{n}@example.org"})
+
+    response = _signup(client, "nina@example.org")
+
+    assert response.status_code == 429
+    assert not User.objects.filter(email="nina@example.org").exists()
 
 
 def test_logout_signs_out(client):
@@ -291,6 +312,19 @@ def test_password_reset_link_used_twice_refused(client, mailoutbox):
     assert "token" in response.content.decode().lower() or "invalid" in response.content.decode().lower()
     user.refresh_from_db()
     assert user.check_password(NEW_PASSWORD)
+
+
+def test_password_reset_from_key_mismatch_shows_error(client, mailoutbox):
+    user = UserFactory()
+    client.post(reverse("account_reset_password"), {"email": user.email})
+    set_url = client.get(_link(mailoutbox[0], "/accounts/password/reset/key/"))["Location"]
+
+    response = client.post(set_url, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD + "x"})
+
+    assert response.status_code == 200
+    assert_field_error(response, "password2", "You must type the same password each time.")
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)
 
 
 def test_password_reset_is_throttled_per_address(client):
@@ -445,6 +479,31 @@ def test_any_user_may_activate_an_authenticator_app(client, django_capture_on_co
     assert response.status_code == 302
     assert Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
     assert AuditEvent.objects.filter(action="user.mfa_added", actor=user).exists()
+
+
+def test_activate_authenticator_wrong_code_shows_error(client):
+    user = UserFactory()
+    _login(client, user.email)
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    client.get(reverse("mfa_activate_totp"))
+    wrong = "000000" if current_totp_code(client.session["mfa.totp.secret"]) != "000000" else "111111"
+
+    response = client.post(reverse("mfa_activate_totp"), {"code": wrong})
+
+    assert response.status_code == 200
+    assert_field_error(response, "code", "Incorrect code.")
+    assert_input_value(response, "code", wrong)
+    assert not Authenticator.objects.filter(user=user).exists()
+
+
+def test_reauthenticate_wrong_password_shows_error(client):
+    user = UserFactory()
+    _login(client, user.email)
+
+    response = client.post(reverse("account_reauthenticate"), {"password": "wrong-password"})
+
+    assert response.status_code == 200
+    assert_field_error(response, "password", "Incorrect password.")
 
 
 def test_authenticator_factory_secret_gives_valid_codes():

@@ -100,6 +100,28 @@ def test_organisation_unique_slug_for_numbers_taken_slugs():
     assert Organisation.unique_slug_for("Trondheim kommune") == "trondheim-kommune-3"
 
 
+@pytest.mark.parametrize(
+    ("name", "slug"),
+    [
+        ("Bærum kommune", "baerum-kommune"),
+        ("Tromsø", "tromso"),
+        ("Åsnes", "asnes"),
+        ("Ørland AS", "orland-as"),
+    ],
+)
+def test_organisation_unique_slug_for_spells_nordic_letters(name, slug):
+    assert Organisation.unique_slug_for(name) == slug
+
+
+def test_organisation_unique_slug_for_long_name_fits_the_field():
+    OrganisationFactory(slug=Organisation.unique_slug_for("x" * 69 + " y"))
+
+    slug = Organisation.unique_slug_for("x" * 69 + " y")
+
+    assert len(slug) <= 80
+    assert not slug.startswith("-") and "--" not in slug
+
+
 def test_organisation_unique_slug_for_name_without_letters():
     assert Organisation.unique_slug_for("!!!") == "organisation"
 

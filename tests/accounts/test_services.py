@@ -317,6 +317,31 @@ def test_accept_invitation_by_existing_member_keeps_membership(actors):
     assert Membership.objects.filter(organisation=actors["organisation"], user=member).count() == 1
 
 
+def test_accept_invitation_by_existing_member_tells_nobody(actors):
+    invitation = InvitationFactory(organisation=actors["organisation"], email=actors["member"].email)
+
+    accept_invitation(invitation=invitation, user=actors["member"])
+
+    assert not Notification.objects.filter(kind="accounts.member_joined").exists()
+
+
+def test_invite_member_unknown_role_refused(actors):
+    with pytest.raises(InvitationError):
+        invite_member(
+            organisation=actors["organisation"], by=actors["admin"], email="new@example.org", role="owner"
+        )
+
+    assert not Invitation.objects.exists()
+
+
+def test_change_member_role_unknown_role_refused(actors):
+    with pytest.raises(MembershipError):
+        change_member_role(membership=actors["colleague_membership"], by=actors["admin"], role="owner")
+
+    actors["colleague_membership"].refresh_from_db()
+    assert actors["colleague_membership"].role == MembershipRole.MEMBER
+
+
 def test_change_member_role_promotes_and_notifies(actors, django_capture_on_commit_callbacks):
     colleague = actors["colleague_membership"]
 

@@ -48,6 +48,26 @@ def test_organisation_create_makes_the_creator_admin_and_active(client):
     assert AuditEvent.objects.get(action="organisation.created").organisation == organisation
 
 
+@pytest.mark.parametrize(
+    ("kind", "sme_size"),
+    [
+        (OrganisationKind.BUYER, ""),
+        (OrganisationKind.SUPPLIER, SMESize.LARGE),
+        (OrganisationKind.PROGRAMME, ""),
+    ],
+)
+def test_organisation_create_each_kind(client, kind, sme_size):
+    client.force_login(UserFactory())
+
+    client.post(
+        reverse("accounts:organisation-create"),
+        {"name": "Nordic Innovation", "kind": kind, "sme_size": sme_size, "country": "NO"},
+    )
+
+    organisation = Organisation.objects.get(name="Nordic Innovation")
+    assert (organisation.kind, organisation.sme_size) == (kind, sme_size)
+
+
 def test_organisation_create_supplier_without_size_class_shows_error_and_keeps_input(client):
     client.force_login(UserFactory())
 
@@ -610,6 +630,14 @@ def test_profile_saves_name_and_language(client):
     assert (user.full_name, user.language) == ("Kari Nordmann", "nb")
 
 
+def test_profile_language_applies_to_the_pages(client):
+    client.force_login(UserFactory(language="en"))
+
+    client.post(reverse("accounts:profile"), {"full_name": "Kari Nordmann", "language": "nb"})
+
+    assert '<html lang="nb">' in client.get(reverse("accounts:profile")).content.decode()
+
+
 def test_profile_bad_input_shows_errors_and_keeps_input(client):
     client.force_login(UserFactory())
 
@@ -669,6 +697,36 @@ def test_organisation_detail_query_count(client, django_assert_num_queries, rows
     client.force_login(admin.user)
 
     # session, user, organisation, roles, members, invitations, memberships (header), notifications badge
+    with django_assert_num_queries(8):
+        response = client.get(organisation.get_absolute_url())
+
+    assert len(response.context["members"]) == rows + 1
+
+
+@pytest.mark.parametrize("rows", [1, 5])
+def test_organisation_detail_query_count_for_member(client, django_assert_num_queries, rows):
+    member = MembershipFactory()
+    organisation = member.organisation
+    AdminMembershipFactory(organisation=organisation)
+    MembershipFactory.create_batch(rows, organisation=organisation)
+    InvitationFactory.create_batch(rows, organisation=organisation)
+    client.force_login(member.user)
+
+    # session, user, organisation, roles, members, memberships (header), notifications badge
+    with django_assert_num_queries(7):
+        response = client.get(organisation.get_absolute_url())
+
+    assert len(response.context["members"]) == rows + 2
+
+
+@pytest.mark.parametrize("rows", [1, 5])
+def test_organisation_detail_query_count_for_staff(client, django_assert_num_queries, rows):
+    staff = TOTPAuthenticatorFactory().user
+    organisation = AdminMembershipFactory().organisation
+    MembershipFactory.create_batch(rows, organisation=organisation)
+    client.force_login(staff)
+
+    # session, user, MFA check, organisation, roles, members, memberships (header), notifications badge
     with django_assert_num_queries(8):
         response = client.get(organisation.get_absolute_url())
 
