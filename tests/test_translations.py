@@ -22,7 +22,7 @@ pytestmark = pytest.mark.skipif(
 def _entries(po_text: str) -> list[dict]:
     """A small .po reader: msgid, msgid_plural, msgstr / msgstr[n] and flags of each entry."""
     entries, current, field = [], None, None
-    for raw in po_text.splitlines() + [""]:
+    for raw in [*po_text.splitlines(), ""]:
         line = raw.strip()
         if not line:
             if current and current.get("msgid") is not None:

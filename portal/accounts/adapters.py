@@ -1,7 +1,13 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
 from django.contrib.auth import get_user_model
+from django.contrib.sites.shortcuts import get_current_site
 from django.core.validators import MaxLengthValidator
 from django.urls import reverse
+
+from portal.notifications.services import queue_mail
+
+from . import kinds
 
 INVITATION_SESSION_KEY = "pending_invitation_token"
 # Where allauth keeps an address it may treat as verified at sign-up (see stash_verified_email).
@@ -15,6 +21,27 @@ class AccountAdapter(DefaultAccountAdapter):
         if token:
             return reverse("accounts:invitation-accept", kwargs={"token": token})
         return super().get_login_redirect_url(request)
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """allauth's account mails (confirmation, password reset, "account exists") go through the outbox
+        like every other mail: a mail server that is down does not fail the sign-up, and the mail is sent
+        once it is back."""
+        request = allauth_context.request
+        site = get_current_site(request)
+        message = self.render_mail(
+            template_prefix, email, {"request": request, "email": email, "current_site": site, **context}
+        )
+        html = next(
+            (body for body, mimetype in getattr(message, "alternatives", []) if mimetype == "text/html"), ""
+        )
+        text = message.body if message.content_subtype == "plain" else ""
+        queue_mail(
+            to_email=email,
+            kind=kinds.ACCOUNT,
+            subject=message.subject,
+            body_text=text,
+            body_html=html or ("" if text else message.body),
+        )
 
     def get_signup_redirect_url(self, request) -> str:
         return self.get_login_redirect_url(request)

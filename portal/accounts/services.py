@@ -95,7 +95,7 @@ def invite_member(*, organisation: Organisation, by: User, email: str, role: str
             context={
                 "organisation": organisation,
                 "invited_by": by,
-                "role": invitation.get_role_display(),
+                "role": MembershipRole(invitation.role).label,
                 "accept_url": _invitation_url(token),
                 "expires_at": invitation.expires_at,
             },
@@ -237,7 +237,7 @@ def change_member_role(*, membership: Membership, by: User, role: str) -> Member
             notify(
                 recipients=[current.user],
                 kind=kinds.ROLE_CHANGED,
-                context={"organisation": current.organisation, "role": current.get_role_display()},
+                context={"organisation": current.organisation, "role": MembershipRole(current.role).label},
                 target=current.organisation,
             )
     return current

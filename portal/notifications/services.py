@@ -150,9 +150,18 @@ def mail_address(*, to_email: str, kind: "Kind | str", context: dict[str, Any], 
     kind = get_kind(kind)
     mail_context = {**context, "portal_name": settings.PORTAL_NAME, "site_url": settings.SITE_URL}
     subject, text, html = _render_mail(kind=kind, context=mail_context, language=language)
+    return queue_mail(to_email=to_email, kind=kind, subject=subject, body_text=text, body_html=html)
+
+
+def queue_mail(
+    *, to_email: str, kind: "Kind | str", subject: str, body_text: str, body_html: str = ""
+) -> OutboxMail:
+    """Queue an already rendered mail (e.g. allauth's account mails) through the outbox, in the caller's
+    transaction, so it survives a broker or mail server that is down."""
+    kind = get_kind(kind)
     with transaction.atomic():
         outbox_mail = OutboxMail.objects.create(
-            to_email=to_email, kind=kind.key, subject=subject, body_text=text, body_html=html
+            to_email=to_email, kind=kind.key, subject=subject[:300], body_text=body_text, body_html=body_html
         )
         queue_outbox_mails(mail_ids=[outbox_mail.pk])
     return outbox_mail

@@ -201,10 +201,14 @@ CELERY_BEAT_SCHEDULE = {
 
 # Mail: EMAIL_URL (smtp+tls://user:password@host:587, consolemail://, filemail://). The default writes one
 # file per delivery batch under var/mail, so the demo shows every mail without a mail server.
-globals().update({key: value for key, value in env.email_url("EMAIL_URL", default="filemail://").items() if value})
+globals().update(
+    {key: value for key, value in env.email_url("EMAIL_URL", default="filemail://").items() if value}
+)
 EMAIL_TIMEOUT = 10
 EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(BASE_DIR / "var" / "mail"))
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Innovation Procurement Portal <noreply@localhost>")
+DEFAULT_FROM_EMAIL = env.str(
+    "DEFAULT_FROM_EMAIL", default="Innovation Procurement Portal <noreply@localhost>"
+)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Security headers that hold in every environment; production adds HTTPS-only settings.
@@ -232,6 +236,9 @@ CONTENT_SECURITY_POLICY = {
 
 # The number of reverse proxies in front of the portal whose X-Forwarded-For may be trusted for audit IPs.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT:
+    # allauth's per-IP rate limits must see the client's address too, not the proxy's.
+    ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 
 LOGGING = {
     "version": 1,

@@ -52,7 +52,9 @@ def _user(email: str, full_name: str, *, language: str = "en", **flags) -> User:
     return user
 
 
-def _organisation(name: str, *, kind: str, country: str, region: str, city: str, sme_size: str = "") -> Organisation:
+def _organisation(
+    name: str, *, kind: str, country: str, region: str, city: str, sme_size: str = ""
+) -> Organisation:
     organisation, _ = Organisation.objects.get_or_create(
         name=name,
         defaults={
@@ -76,16 +78,28 @@ def load_demo() -> list[DemoLogin]:
     logins: list[DemoLogin] = []
     buyers = {}
     for city, country, region, name in BUYERS:
-        organisation = _organisation(name, kind=OrganisationKind.BUYER, country=country, region=region, city=city)
+        organisation = _organisation(
+            name, kind=OrganisationKind.BUYER, country=country, region=region, city=city
+        )
         buyers[city] = organisation
         slug = city.lower()
         language = "nb" if country == "NO" else "en"
-        _member(_user(f"procurer@{slug}.example.org", f"Procurer in {city}", language=language), organisation,
-                MembershipRole.ADMIN)
-        _member(_user(f"colleague@{slug}.example.org", f"Colleague in {city}", language=language), organisation,
-                MembershipRole.MEMBER)
-    logins.append(DemoLogin("Procurer (buyer admin)", "procurer@trondheim.example.org", buyers["Trondheim"].name))
-    logins.append(DemoLogin("Procurer (buyer member)", "colleague@trondheim.example.org", buyers["Trondheim"].name))
+        _member(
+            _user(f"procurer@{slug}.example.org", f"Procurer in {city}", language=language),
+            organisation,
+            MembershipRole.ADMIN,
+        )
+        _member(
+            _user(f"colleague@{slug}.example.org", f"Colleague in {city}", language=language),
+            organisation,
+            MembershipRole.MEMBER,
+        )
+    logins.append(
+        DemoLogin("Procurer (buyer admin)", "procurer@trondheim.example.org", buyers["Trondheim"].name)
+    )
+    logins.append(
+        DemoLogin("Procurer (buyer member)", "colleague@trondheim.example.org", buyers["Trondheim"].name)
+    )
 
     for index, (name, country, region, city, size) in enumerate(SUPPLIERS):
         organisation = _organisation(
@@ -97,7 +111,11 @@ def load_demo() -> list[DemoLogin]:
             logins.append(DemoLogin("SME (supplier admin)", user.email, organisation.name))
 
     programme = _organisation(
-        "BUILD staff exchange programme", kind=OrganisationKind.PROGRAMME, country="NL", region="", city="Rotterdam"
+        "BUILD staff exchange programme",
+        kind=OrganisationKind.PROGRAMME,
+        country="NL",
+        region="",
+        city="Rotterdam",
     )
     staff = _user("staff@programme.example.org", "Programme Coordinator", is_programme_staff=True)
     _member(staff, programme, MembershipRole.ADMIN)

@@ -47,6 +47,8 @@ def _signed_in_user(client):
 # Sign-up with mandatory email verification
 
 
+# allauth's mails go through the outbox, sent after the commit: this test needs real commits.
+@pytest.mark.django_db(transaction=True)
 def test_signup_sends_confirmation_mail_and_does_not_sign_in(client, mailoutbox):
     response = _signup(client, "nina@example.org")
 
@@ -77,6 +79,8 @@ def test_signup_unconfirmed_account_cannot_sign_in(client, mailoutbox):
     assert not AuditEvent.objects.filter(action="user.logged_in").exists()
 
 
+# allauth's mails go through the outbox, sent after the commit: this test needs real commits.
+@pytest.mark.django_db(transaction=True)
 def test_signup_confirmation_link_verifies_and_signs_in(client, mailoutbox):
     _signup(client, "nina@example.org")
     confirm_url = _link(mailoutbox[0], "/accounts/confirm-email/")
@@ -91,6 +95,8 @@ def test_signup_confirmation_link_verifies_and_signs_in(client, mailoutbox):
     assert AuditEvent.objects.filter(action="user.email_confirmed").count() == 1
 
 
+# allauth's mails go through the outbox, sent after the commit: this test needs real commits.
+@pytest.mark.django_db(transaction=True)
 def test_signup_confirmed_account_can_sign_in_later(client, mailoutbox):
     _signup(client, "nina@example.org")
     client.post(_link(mailoutbox[0], "/accounts/confirm-email/"))
@@ -108,6 +114,8 @@ def _page_without_secrets(client, url: str, email: str) -> str:
     return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", content)
 
 
+# allauth's mails go through the outbox, sent after the commit: this test needs real commits.
+@pytest.mark.django_db(transaction=True)
 def test_signup_with_existing_email_looks_like_a_new_one(client, mailoutbox):
     existing = UserFactory(email="kari@example.org")
     other_client = type(client)()
@@ -271,6 +279,8 @@ def test_logout_signs_out(client):
 # Passwords
 
 
+# allauth's mails go through the outbox, sent after the commit: this test needs real commits.
+@pytest.mark.django_db(transaction=True)
 def test_password_reset_mails_a_link_that_sets_a_new_password(client, mailoutbox):
     user = UserFactory()
 
@@ -286,6 +296,8 @@ def test_password_reset_mails_a_link_that_sets_a_new_password(client, mailoutbox
     assert AuditEvent.objects.get(action="user.password_reset").actor == user
 
 
+# allauth's mails go through the outbox, sent after the commit: this test needs real commits.
+@pytest.mark.django_db(transaction=True)
 def test_password_reset_unknown_address_looks_like_a_known_one(client, mailoutbox):
     user = UserFactory()
 
@@ -300,6 +312,8 @@ def test_password_reset_unknown_address_looks_like_a_known_one(client, mailoutbo
     assert "/accounts/password/reset/key/" not in to_unknown[0].body
 
 
+# allauth's mails go through the outbox, sent after the commit: this test needs real commits.
+@pytest.mark.django_db(transaction=True)
 def test_password_reset_link_used_twice_refused(client, mailoutbox):
     user = UserFactory()
     client.post(reverse("account_reset_password"), {"email": user.email})
@@ -314,6 +328,8 @@ def test_password_reset_link_used_twice_refused(client, mailoutbox):
     assert user.check_password(NEW_PASSWORD)
 
 
+# allauth's mails go through the outbox, sent after the commit: this test needs real commits.
+@pytest.mark.django_db(transaction=True)
 def test_password_reset_from_key_mismatch_shows_error(client, mailoutbox):
     user = UserFactory()
     client.post(reverse("account_reset_password"), {"email": user.email})
@@ -510,3 +526,17 @@ def test_authenticator_factory_secret_gives_valid_codes():
     from allauth.mfa.totp.internal.auth import validate_totp_code
 
     assert validate_totp_code(TOTP_SECRET, current_totp_code())
+
+
+def test_signup_confirmation_mail_waits_in_the_outbox_until_commit(client, django_capture_on_commit_callbacks):
+    from portal.notifications.enums import OutboxStatus
+    from portal.notifications.models import OutboxMail
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        _signup(client, "olav@example.org")
+
+    outbox_mail = OutboxMail.objects.get(to_email="olav@example.org")
+    assert outbox_mail.kind == "accounts.account"
+    assert outbox_mail.status == OutboxStatus.PENDING
+    assert "/accounts/confirm-email/" in outbox_mail.body_text
+    assert len(callbacks) == 1

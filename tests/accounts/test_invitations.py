@@ -109,6 +109,8 @@ def test_invitation_visitor_signing_up_with_invited_address_in_other_case_joins(
     assert _signed_in_user(client).organisation_roles == {actors["organisation"].pk: MembershipRole.MEMBER}
 
 
+# allauth's mails go through the outbox, sent after the commit: this test needs real commits.
+@pytest.mark.django_db(transaction=True)
 def test_invitation_visitor_signing_up_with_another_address_must_verify_it(
     client, actors, invitation, mailoutbox
 ):

@@ -22,7 +22,11 @@ def test_load_demo_creates_the_cities_smes_intermediary_and_one_login_per_role(c
     assert procurer.check_password(DEMO_PASSWORD)
     assert Membership.objects.get(user=procurer).role == MembershipRole.ADMIN
     printed = capsys.readouterr().out
-    for email in ["procurer@trondheim.example.org", "sme1@suppliers.example.org", "staff@programme.example.org"]:
+    for email in [
+        "procurer@trondheim.example.org",
+        "sme1@suppliers.example.org",
+        "staff@programme.example.org",
+    ]:
         assert email in printed
 
 

@@ -18,7 +18,9 @@ class Command(BaseCommand):
             if cursor.fetchone():
                 return
             try:
-                cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)).as_string(cursor.connection))
+                cursor.execute(
+                    sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)).as_string(cursor.connection)
+                )
             except psycopg.errors.DuplicateDatabase:
                 return
         self.stdout.write(f"Created the database {name}.")

@@ -9,7 +9,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         logins = load_demo()
         width = max(len(login.role) for login in logins)
-        self.stdout.write(self.style.SUCCESS("\nDemo data loaded. Sign in at http://127.0.0.1:8000/accounts/login/"))
+        self.stdout.write(
+            self.style.SUCCESS("\nDemo data loaded. Sign in at http://127.0.0.1:8000/accounts/login/")
+        )
         self.stdout.write(f"Every demo account's password: {DEMO_PASSWORD}\n")
         for login in logins:
             line = f"  {login.role:<{width}}  {login.email:<36} {login.organisation}"
