@@ -528,7 +528,7 @@ def test_authenticator_factory_secret_gives_valid_codes():
     assert validate_totp_code(TOTP_SECRET, current_totp_code())
 
 
-def test_signup_confirmation_mail_waits_in_the_outbox_until_commit(client, django_capture_on_commit_callbacks):
+def test_signup_confirmation_mail_waits_in_the_outbox(client, django_capture_on_commit_callbacks):
     from portal.notifications.enums import OutboxStatus
     from portal.notifications.models import OutboxMail
 
