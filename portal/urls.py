@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("portal.accounts.urls")),
     path("notifications/", include("portal.notifications.urls")),
+    path("challenges/", include("challenges.urls")),
     path("audit/", include("portal.audit.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path(settings.ADMIN_URL, admin.site.urls),

@@ -83,16 +83,30 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_name.split(" ")[0] if self.full_name else self.email
 
     @cached_property
+    def organisation_memberships(self) -> list[tuple[int, str, str]]:
+        """[(organisation id, role, organisation kind)], read once per request (one query) so permission
+        predicates run no queries."""
+        return list(self.memberships.values_list("organisation_id", "role", "organisation__kind"))
+
+    @property
     def organisation_roles(self) -> dict[int, str]:
-        """{organisation id: role}, read once per request so permission predicates run no queries."""
-        return dict(self.memberships.values_list("organisation_id", "role"))
+        """{organisation id: role}."""
+        return {organisation_id: role for organisation_id, role, _kind in self.organisation_memberships}
 
     @property
     def organisation_ids(self) -> set[int]:
-        return set(self.organisation_roles)
+        return {organisation_id for organisation_id, _role, _kind in self.organisation_memberships}
+
+    @property
+    def supplier_organisation_ids(self) -> set[int]:
+        return {pk for pk, _role, kind in self.organisation_memberships if kind == "supplier"}
+
+    @property
+    def buyer_organisation_ids(self) -> set[int]:
+        return {pk for pk, _role, kind in self.organisation_memberships if kind == "buyer"}
 
     def forget_organisation_roles(self) -> None:
-        self.__dict__.pop("organisation_roles", None)
+        self.__dict__.pop("organisation_memberships", None)
 
 
 # Letters that slugify() would drop rather than spell in ASCII ("Bærum" would become "brum").

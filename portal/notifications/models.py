@@ -97,3 +97,23 @@ class EmailPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.kind}: {'on' if self.email_enabled else 'off'}"
+
+
+class ReminderRecord(models.Model):
+    """That a reminder of one stage (a key such as "challenge:42:deadline-7d") was sent to one person.
+    Unique, so a schedule that runs twice never reminds twice."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_records"
+    )
+    key = models.CharField(max_length=120)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reminder record")
+        verbose_name_plural = _("reminder records")
+        ordering = ["-sent_at"]
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="reminder_record_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.key}"

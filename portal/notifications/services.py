@@ -315,3 +315,30 @@ def set_email_preferences(*, user, enabled: dict[str, bool]) -> None:
     with transaction.atomic():
         for key, value in enabled.items():
             set_email_preference(user=user, kind=key, enabled=value)
+
+
+def claim_reminders(*, users: Iterable, key: str) -> list:
+    """Record that the reminder `key` goes to these users and return those who had not had it yet. Safe
+    against a schedule that runs twice, or twice at once: inserting the unique (user, key) row is the
+    claim, and a concurrent insert of the same row waits for ours and then fails."""
+    from django.db import IntegrityError
+
+    from .models import ReminderRecord
+
+    candidates = {user.pk: user for user in users}
+    if not candidates:
+        return []
+    already = set(
+        ReminderRecord.objects.filter(key=key, user_id__in=candidates).values_list("user_id", flat=True)
+    )
+    claimed = []
+    for pk, user in candidates.items():
+        if pk in already:
+            continue
+        try:
+            with transaction.atomic():
+                ReminderRecord.objects.create(user_id=pk, key=key)
+        except IntegrityError:
+            continue
+        claimed.append(user)
+    return claimed
