@@ -1,0 +1,1 @@
+"""Reads for challenges, one module per area."""
