@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
+from .rules import is_programme_staff
 from .selectors import active_organisation_for
 
 
@@ -30,8 +31,7 @@ class RequireStaffMFAMiddleware:
     def __call__(self, request):
         user = request.user
         if (
-            user.is_authenticated
-            and user.is_programme_staff
+            is_programme_staff(user)
             and not request.path.startswith(self.allowed_prefixes)
             and not _has_totp(user)
         ):
