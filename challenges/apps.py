@@ -7,4 +7,5 @@ class ChallengesConfig(AppConfig):
     verbose_name = _("Challenges")
 
     def ready(self) -> None:
-        from . import kinds  # noqa: F401
+        # Celery's autodiscovery imports challenges.tasks only; the discovery fan-out task lives beside it.
+        from . import kinds, tasks_discovery  # noqa: F401

@@ -204,6 +204,18 @@ class Challenge(models.Model):
         )
 
     @property
+    def display_status(self) -> str:
+        """The status readers see: a published challenge past its deadline is closed, whether or not the
+        closing task has run yet (it runs every 30 seconds; the deadline holds to the second)."""
+        if self.status == ChallengeStatus.PUBLISHED and not self.is_open:
+            return ChallengeStatus.CLOSED
+        return self.status
+
+    @property
+    def display_status_label(self) -> str:
+        return ChallengeStatus(self.display_status).label
+
+    @property
     def accepts_questions(self) -> bool:
         deadline = self.questions_deadline or self.submission_deadline
         return self.status == ChallengeStatus.PUBLISHED and deadline is not None and deadline > timezone.now()

@@ -91,5 +91,7 @@ rules.add_perm("challenges.cancel_challenge", is_owner_admin & is_cancellable)
 rules.add_perm("challenges.ask_question", is_supplier_member & accepts_questions & ~is_owner_member)
 rules.add_perm("challenges.answer_question", is_owner_member & is_public)
 rules.add_perm("challenges.view_questions", is_owner_member)
+# A supplier's own questions and answers on a challenge.
+rules.add_perm("challenges.use_supplier_questions", is_supplier_member & is_public & ~is_owner_member)
 rules.add_perm("challenges.follow", rules.is_authenticated)
 rules.add_perm("challenges.manage_coach_rules", is_programme_staff)

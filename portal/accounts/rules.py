@@ -48,3 +48,6 @@ rules.add_perm("accounts.manage_members", is_organisation_admin)
 rules.add_perm("accounts.change_membership_role", is_admin_of_membership_organisation)
 rules.add_perm("accounts.remove_membership", is_admin_of_membership_organisation | is_self)
 rules.add_perm("accounts.view_all_organisations", is_programme_staff)
+
+# For templates that must not trigger Django's model-permission queries (the header on every page).
+rules.add_rule("is_programme_staff", is_programme_staff)

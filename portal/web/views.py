@@ -4,13 +4,18 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from challenges.selectors.discovery import open_challenges_closing_soon
 from portal.accounts.selectors import memberships_for_user
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     memberships = memberships_for_user(user=request.user) if request.user.is_authenticated else []
-    return render(request, "web/home.html", {"memberships": memberships})
+    return render(
+        request,
+        "web/home.html",
+        {"memberships": memberships, "open_challenges": open_challenges_closing_soon()},
+    )
 
 
 @never_cache

@@ -1,0 +1,138 @@
+"""Forms of the lifecycle and clarification pages. They check what was typed; the services decide what
+the challenge's state and the clock allow, and their refusals come back as form errors."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Challenge
+from .services.lifecycle import AMENDABLE_FIELDS
+from .services.qa import QUESTION_MAX_LENGTH
+
+DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+
+
+class DeadlineInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format=DATETIME_LOCAL)
+
+
+class ConfirmForm(forms.Form):
+    """A form with nothing to fill in (submit for review): it carries the error summary."""
+
+
+class ReviewForm(forms.Form):
+    APPROVE, RETURN = "approve", "return"
+
+    decision = forms.ChoiceField(
+        label=_("Your decision"),
+        choices=[
+            (APPROVE, _("Approve and publish")),
+            (RETURN, _("Return to the authors with comments")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Comments"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Required when you return the challenge: say what must change."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == self.RETURN and not cleaned.get("comment", "").strip():
+            self.add_error("comment", _("Say what must change before the challenge can be published."))
+        return cleaned
+
+
+class AmendmentForm(forms.ModelForm):
+    """The public text of an open challenge, and what changed and why. Criteria, weights and the scoring
+    scale are not here: they are frozen at publication."""
+
+    amendment_summary = forms.CharField(
+        label=_("What changed and why"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Shown with the date at the top of the challenge's amendments."),
+    )
+
+    class Meta:
+        model = Challenge
+        fields = list(AMENDABLE_FIELDS)
+        widgets = {"summary": forms.Textarea(attrs={"rows": 3})}
+
+    def changes(self) -> dict:
+        return {name: self.cleaned_data[name] for name in AMENDABLE_FIELDS}
+
+
+class DeadlineForm(forms.Form):
+    submission_deadline = forms.DateTimeField(label=_("New deadline for proposals"), widget=DeadlineInput())
+    questions_deadline = forms.DateTimeField(
+        label=_("New deadline for questions"),
+        required=False,
+        widget=DeadlineInput(),
+        help_text=_("Leave it empty to keep the current one."),
+    )
+    summary = forms.CharField(
+        label=_("Why the deadline moves"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Shown with the amendment. Optional."),
+    )
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why the challenge is cancelled"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Followers are told, and for a published challenge the reason is shown on its page."),
+    )
+
+
+class QuestionForm(forms.Form):
+    question = forms.CharField(
+        label=_("Your question"),
+        max_length=QUESTION_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_(
+            "Only the buyer sees who asked. If they publish the answer, everyone sees the question "
+            "without your name or organisation."
+        ),
+    )
+
+
+class AnswerForm(forms.Form):
+    PUBLIC, PRIVATE = "public", "private"
+
+    visibility = forms.ChoiceField(
+        label=_("Who sees the answer"),
+        choices=[
+            (PUBLIC, _("Everyone: publish the question and the answer")),
+            (PRIVATE, _("Only the organisation that asked")),
+        ],
+        initial=PUBLIC,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Answers that matter to every supplier should be published, so all compete on equal terms."
+        ),
+    )
+    public_question = forms.CharField(
+        label=_("The question as published"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "Remove anything that identifies who asked. The asker's name and organisation are never shown."
+        ),
+    )
+    answer = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 6}))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("visibility") == self.PUBLIC and not cleaned.get("public_question", "").strip():
+            self.add_error("public_question", _("Write the question as it will be published."))
+        return cleaned
+
+    @property
+    def publish(self) -> bool:
+        return self.cleaned_data["visibility"] == self.PUBLIC

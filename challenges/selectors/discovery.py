@@ -1,0 +1,205 @@
+"""Reads of discovery: the public list and its search, the detail page, the home page's block, follows and
+saved searches, and who hears of a newly published challenge."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.postgres.search import SearchQuery
+from django.core.paginator import Page, Paginator
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django_countries import countries as all_countries
+
+from portal.accounts.enums import OrganisationKind
+from portal.accounts.models import Organisation, User
+
+from ..models import Challenge, Follow, SavedSearch, Theme
+from ..search import (
+    FALLBACK_CONFIG,
+    SEARCH_CONFIGS,
+    ChallengeFilters,
+    apply_filters,
+    matches_filters,
+    matches_words_in_python,
+    order_results,
+    search_challenges,
+    uses_postgres,
+)
+from .authoring import statement_queryset
+
+PAGE_SIZE = 20
+# Pagination is capped rather than keyset: the list counts and pages through at most MAX_RESULTS rows
+# (50 pages), so the deepest page costs an OFFSET of at most 980 and the count never scans more than
+# MAX_RESULTS matches. Anyone past that is told to narrow the search.
+MAX_RESULTS = 1000
+HOME_BLOCK_SIZE = 5
+
+
+# --- The public list ----------------------------------------------------------------------------------
+
+
+def public_challenges_matching(
+    *, text: str, filters: ChallengeFilters, sort: str, now: datetime | None = None
+) -> QuerySet[Challenge]:
+    """Public challenges that match the search words and filters, in the asked order, with what a list row
+    shows (owner, themes) loaded."""
+    now = now or timezone.now()
+    queryset = apply_filters(Challenge.objects.all(), filters, now=now)  # public statuses only, always
+    queryset = search_challenges(queryset, text)
+    return (
+        order_results(queryset, sort=sort, text=text, filters=filters)
+        .select_related("owner")
+        .prefetch_related("themes")
+    )
+
+
+@dataclass
+class ResultsPage:
+    page: Page
+    count: int
+    capped: bool  # more than MAX_RESULTS matched; count is MAX_RESULTS
+
+
+def paginate_results(queryset: QuerySet, *, page_number: str | None) -> ResultsPage:
+    """One page of at most MAX_RESULTS results; page=abc is the first page, page=999999 the last. Three
+    queries at most: the capped count, the rows, and the rows' prefetches."""
+    paginator = Paginator(queryset[: MAX_RESULTS + 1], PAGE_SIZE)
+    total = paginator.count
+    capped = total > MAX_RESULTS
+    if capped:
+        paginator = Paginator(queryset[:MAX_RESULTS], PAGE_SIZE)
+        paginator.count = MAX_RESULTS  # known already: not counted again
+    return ResultsPage(page=paginator.get_page(page_number), count=min(total, MAX_RESULTS), capped=capped)
+
+
+def theme_choices() -> list[tuple[str, str]]:
+    return [(theme.slug, str(theme)) for theme in Theme.objects.all()]
+
+
+def buyer_country_choices() -> list[tuple[str, str]]:
+    """The countries of buyers that have public challenges, by name in the current language."""
+    codes = set(
+        Organisation.objects.filter(Exists(Challenge.objects.public().filter(owner=OuterRef("pk"))))
+        .values_list("country", flat=True)
+        .distinct()
+    )
+    return sorted(
+        ((code, all_countries.name(code) or code) for code in codes if code), key=lambda pair: pair[1]
+    )
+
+
+def open_challenges_closing_soon(*, limit: int = HOME_BLOCK_SIZE) -> list[Challenge]:
+    """The open challenges whose deadlines come first, for the home page. One query."""
+    return list(
+        Challenge.objects.open_for_proposals()
+        .select_related("owner")
+        .order_by("submission_deadline", "pk")[:limit]
+    )
+
+
+# --- The detail page ----------------------------------------------------------------------------------
+
+
+def challenge_for_detail(*, user: User, pk: int) -> Challenge | None:
+    """The challenge with everything its statement shows (authoring's statement_queryset: owner, outcomes,
+    criteria, CPV codes, themes, documents), if the user may see it. Amendments and clarifications come
+    from their own areas' selectors."""
+    return statement_queryset().visible_to(user).filter(pk=pk).first()
+
+
+@dataclass(frozen=True)
+class FollowState:
+    challenge: bool = False
+    organisation: bool = False
+
+
+def follow_state(*, user: User, challenge: Challenge) -> FollowState:
+    """Whether the user follows the challenge and its buyer. One query, none when signed out."""
+    if not user.is_authenticated:
+        return FollowState()
+    rows = list(
+        Follow.objects.filter(
+            Q(challenge=challenge) | Q(organisation_id=challenge.owner_id), user=user
+        ).values_list("challenge_id", "organisation_id")
+    )
+    return FollowState(
+        challenge=any(challenge_id for challenge_id, _ in rows),
+        organisation=any(organisation_id for _, organisation_id in rows),
+    )
+
+
+# --- Follows and saved searches -----------------------------------------------------------------------
+
+
+def followable_organisations() -> QuerySet[Organisation]:
+    """Buying organisations anyone may follow: those that have a public challenge (the rest are not known
+    to the public, so following them is a 404)."""
+    return Organisation.objects.filter(
+        kind=OrganisationKind.BUYER, pk__in=Challenge.objects.public().values("owner_id")
+    )
+
+
+def unfollowable_organisations(*, user: User) -> QuerySet[Organisation]:
+    """Organisations the user may unfollow: the followable ones and any they follow already."""
+    return Organisation.objects.filter(
+        Q(pk__in=followable_organisations().values("pk"))
+        | Q(pk__in=Follow.objects.filter(user=user, organisation__isnull=False).values("organisation_id"))
+    )
+
+
+def follows_for_user(*, user: User) -> QuerySet[Follow]:
+    """What the user follows: organisations, and challenges they may still see."""
+    return (
+        Follow.objects.filter(user=user)
+        .filter(Q(organisation__isnull=False) | Q(challenge__in=Challenge.objects.visible_to(user)))
+        .select_related("challenge", "challenge__owner", "organisation")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def saved_searches_for_user(*, user: User) -> QuerySet[SavedSearch]:
+    return SavedSearch.objects.filter(user=user).order_by("name", "pk")
+
+
+# --- Who hears of a new challenge ---------------------------------------------------------------------
+
+
+def organisation_followers(*, organisation_id: int, created_before: datetime) -> list[User]:
+    """Active users who followed the organisation before the given time."""
+    return [
+        follow.user
+        for follow in Follow.objects.filter(
+            organisation_id=organisation_id, created_at__lte=created_before, user__is_active=True
+        ).select_related("user")
+    ]
+
+
+def saved_searches_matching(*, challenge: Challenge, created_before: datetime) -> list[SavedSearch]:
+    """Saved searches (of active users, saved before the given time) that the challenge matches, ordered
+    by user and name. The challenge must come with owner, themes, CPV codes and outcomes loaded.
+
+    The filters are checked in Python (matches_filters, which mirrors the list's SQL). The search words are
+    checked in SQL on PostgreSQL, for every saved search at once, with the list's own query against the
+    challenge's vector; on SQLite, in Python with the list's fallback (every word somewhere in the text)."""
+    now = timezone.now()
+    searches = (
+        SavedSearch.objects.filter(created_at__lte=created_before, user__is_active=True)
+        .select_related("user")
+        .order_by("user_id", "name", "pk")
+    )
+    if uses_postgres():
+        configs = [*SEARCH_CONFIGS.values(), FALLBACK_CONFIG]
+        query = SearchQuery(OuterRef("query"), search_type="websearch", config=configs[0])
+        for config in configs[1:]:
+            query |= SearchQuery(OuterRef("query"), search_type="websearch", config=config)
+        searches = searches.filter(
+            Q(query="") | Exists(Challenge.objects.filter(pk=challenge.pk, search_vector=query))
+        )
+        candidates = list(searches)
+    else:
+        candidates = [search for search in searches if matches_words_in_python(challenge, search.query)]
+    return [
+        search
+        for search in candidates
+        if matches_filters(challenge, ChallengeFilters.from_json(search.filters), now=now)
+    ]

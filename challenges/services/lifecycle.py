@@ -1,0 +1,531 @@
+"""Writes for a challenge's lifecycle: review, publication, amendments and deadlines, closing, cancelling,
+deadline reminders, and the minimal steps into evaluation and its outcome (evaluation proper comes later).
+
+Every function locks the challenge's row and reads the database's clock in the same statement, so two
+people (or a person and the closing task) acting at once are decided one after the other, by one clock."""
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models.functions import Now
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from portal.accounts.models import User
+from portal.accounts.rules import is_programme_staff
+from portal.audit.services import record_audit
+from portal.notifications.services import claim_reminders, notify
+
+from .. import kinds
+from ..enums import PUBLIC_STATUSES, ChallengeStatus, ReviewDecision
+from ..models import Amendment, Challenge, Review
+from ..rules import is_owner_admin, is_owner_member
+from ..search import refresh_search_vector
+from ..selectors.lifecycle import (
+    amendment_changes,
+    challenges_closing_between,
+    challenges_due_for_closing,
+    followers_of_challenge,
+    members_of_owner,
+    programme_staff,
+    review_blockers,
+)
+
+logger = logging.getLogger(__name__)
+
+# What an open challenge's owner may change by amendment. Criteria, weights and the scoring scale are
+# frozen at publication (suppliers write to them); the title identifies the challenge; documents are
+# added through authoring.
+AMENDABLE_FIELDS = (
+    "summary",
+    "current_situation",
+    "affected",
+    "why_now",
+    "constraints",
+    "out_of_scope",
+    "contact_name",
+    "contact_email",
+)
+
+CANCELLABLE_STATUSES = frozenset(
+    {
+        ChallengeStatus.DRAFT,
+        ChallengeStatus.IN_REVIEW,
+        ChallengeStatus.PUBLISHED,
+        ChallengeStatus.CLOSED,
+        ChallengeStatus.UNDER_EVALUATION,
+    }
+)
+
+# (key, window): a reminder goes out once the deadline for proposals is within the window, and not
+# within the next stage's window (a challenge published three days before its deadline gets the "7d"
+# reminder, which names the date, not the number of days).
+REMINDER_STAGES = (
+    ("7d", timedelta(days=1), timedelta(days=7)),
+    ("1d", timedelta(0), timedelta(days=1)),
+)
+
+
+class ChallengeStateError(Exception):
+    """A lifecycle step that the challenge's state, the clock or the person's role does not allow. Its
+    message is meant for the person who tried."""
+
+
+class IncompleteChallengeError(ChallengeStateError):
+    """The statement lacks what review (or publication) needs; `missing` says what, one item each."""
+
+    def __init__(self, missing: list[str]):
+        self.missing = missing
+        super().__init__(_("The challenge is not complete yet: %(missing)s") % {"missing": " ".join(missing)})
+
+
+def _lock(challenge: Challenge) -> Challenge:
+    """The challenge's row, locked until the transaction ends, with the database's clock as `db_now`."""
+    return (
+        Challenge.objects.select_for_update(of=("self",))
+        .select_related("owner", "submitted_for_review_by")
+        .annotate(db_now=Now())
+        .get(pk=challenge.pk)
+    )
+
+
+def _is_open(challenge: Challenge) -> bool:
+    return (
+        challenge.status == ChallengeStatus.PUBLISHED
+        and challenge.submission_deadline is not None
+        and challenge.submission_deadline > challenge.db_now
+    )
+
+
+def _is_due(challenge: Challenge) -> bool:
+    return (
+        challenge.status == ChallengeStatus.PUBLISHED
+        and challenge.submission_deadline is not None
+        and challenge.submission_deadline <= challenge.db_now
+    )
+
+
+def _require_owner_member(challenge: Challenge, by: User) -> None:
+    if not is_owner_member(by, challenge):
+        raise ChallengeStateError(_("Only members of the buying organisation can do this."))
+
+
+def _require_open(challenge: Challenge) -> None:
+    if not _is_open(challenge):
+        raise ChallengeStateError(
+            _("Only a challenge that is open for proposals can be changed this way; this one is %(status)s.")
+            % {"status": str(ChallengeStatus(_status_at_lock(challenge)).label).lower()}
+        )
+
+
+def _status_at_lock(challenge: Challenge) -> str:
+    return ChallengeStatus.CLOSED if _is_due(challenge) else challenge.status
+
+
+def _queue_publication_fanout(*, challenge_id: int) -> None:
+    """Hand the news of a publication to discovery (followers of the buyer, matching saved searches),
+    which queues its own task after the commit."""
+    try:
+        from .discovery import queue_publication_fanout
+    except ImportError:
+        # Discovery is written alongside this module; until it is there, publishing must still work.
+        logger.warning("challenges.services.discovery.queue_publication_fanout is missing: no fan-out.")
+        return
+    queue_publication_fanout(challenge_id=challenge_id)
+
+
+# Review and publication
+
+
+def submit_for_review(*, challenge: Challenge, by: User) -> Challenge:
+    """Draft → in review, once the statement is complete (IncompleteChallengeError lists what is missing).
+    Asks the owning organisation's other members to review it, or programme staff when the submitter is
+    its only member (nobody approves their own submission)."""
+    with transaction.atomic():
+        challenge = _lock(challenge)
+        _require_owner_member(challenge, by)
+        if challenge.status != ChallengeStatus.DRAFT:
+            raise ChallengeStateError(_("Only a draft can be submitted for review."))
+        missing = review_blockers(challenge=challenge, now=challenge.db_now)
+        if missing:
+            raise IncompleteChallengeError(missing)
+        challenge.status = ChallengeStatus.IN_REVIEW
+        challenge.submitted_for_review_at = challenge.db_now
+        challenge.submitted_for_review_by = by
+        challenge.save(
+            update_fields=["status", "submitted_for_review_at", "submitted_for_review_by", "updated_at"]
+        )
+        record_audit(
+            actor=by, action="challenge.submitted_for_review", target=challenge, organisation=challenge.owner
+        )
+        reviewers = list(members_of_owner(challenge=challenge).exclude(pk=by.pk))
+        notify(
+            recipients=reviewers or programme_staff().exclude(pk=by.pk),
+            kind=kinds.REVIEW_REQUESTED,
+            context={"challenge": challenge, "submitted_by": by},
+            target=challenge,
+            url=reverse("challenges:challenge-review", kwargs={"pk": challenge.pk}),
+        )
+    return challenge
+
+
+def _require_reviewer(challenge: Challenge, by: User) -> None:
+    if challenge.status != ChallengeStatus.IN_REVIEW:
+        raise ChallengeStateError(_("Only a challenge in review can be approved or returned."))
+    if challenge.submitted_for_review_by_id == by.pk:
+        raise ChallengeStateError(
+            _("Nobody may review their own submission: a colleague or programme staff must do it.")
+        )
+    if not (is_owner_member(by, challenge) or is_programme_staff(by)):
+        raise ChallengeStateError(
+            _("Only members of the buying organisation or programme staff can review this challenge.")
+        )
+
+
+def approve_challenge(*, challenge: Challenge, by: User, comment: str = "") -> Challenge:
+    """In review → published: records the review, sets the publication time by the database's clock and
+    freezes the criteria (from now on only drafts are edited, and amendments leave them alone; the audit
+    entry keeps them as published). Notifies the submitter, and hands the news to discovery (followers of
+    the buyer and matching saved searches)."""
+    with transaction.atomic():
+        challenge = _lock(challenge)
+        _require_reviewer(challenge, by)
+        missing = review_blockers(challenge=challenge, now=challenge.db_now)
+        if missing:
+            raise IncompleteChallengeError(missing)
+        Review.objects.create(
+            challenge=challenge, reviewer=by, decision=ReviewDecision.APPROVED, comment=comment.strip()
+        )
+        challenge.status = ChallengeStatus.PUBLISHED
+        challenge.published_at = challenge.db_now
+        challenge.save(update_fields=["status", "published_at", "updated_at"])
+        record_audit(
+            actor=by,
+            action="challenge.published",
+            target=challenge,
+            organisation=challenge.owner,
+            data={
+                "scoring_scale": challenge.scoring_scale,
+                "criteria": list(challenge.criteria.order_by("position", "pk").values("name", "weight")),
+            },
+        )
+        notify(
+            recipients=[challenge.submitted_for_review_by],
+            kind=kinds.REVIEW_APPROVED,
+            context={"challenge": challenge, "reviewer": by, "comment": comment.strip()},
+            target=challenge,
+        )
+        _queue_publication_fanout(challenge_id=challenge.pk)
+    return challenge
+
+
+def return_challenge(*, challenge: Challenge, by: User, comment: str) -> Challenge:
+    """In review → draft, with the reviewer's comments (required: the authors must know what to change).
+    Notifies the submitter."""
+    comment = (comment or "").strip()
+    if not comment:
+        raise ChallengeStateError(_("Say what must change before the challenge can be published."))
+    with transaction.atomic():
+        challenge = _lock(challenge)
+        _require_reviewer(challenge, by)
+        Review.objects.create(
+            challenge=challenge, reviewer=by, decision=ReviewDecision.RETURNED, comment=comment
+        )
+        challenge.status = ChallengeStatus.DRAFT
+        challenge.save(update_fields=["status", "updated_at"])
+        record_audit(
+            actor=by,
+            action="challenge.returned",
+            target=challenge,
+            organisation=challenge.owner,
+            data={"comment": comment},
+        )
+        notify(
+            recipients=[challenge.submitted_for_review_by],
+            kind=kinds.REVIEW_RETURNED,
+            context={"challenge": challenge, "reviewer": by, "comment": comment},
+            target=challenge,
+        )
+    return challenge
+
+
+# Closing
+
+
+def _close_locked(challenge: Challenge) -> None:
+    # It closed at its deadline, to the second, whenever the task got to it.
+    challenge.status = ChallengeStatus.CLOSED
+    challenge.closed_at = challenge.submission_deadline
+    challenge.save(update_fields=["status", "closed_at", "updated_at"])
+    record_audit(actor=None, action="challenge.closed", target=challenge, organisation=challenge.owner)
+    notify(
+        recipients=followers_of_challenge(challenge=challenge),
+        kind=kinds.CLOSED,
+        context={"challenge": challenge},
+        target=challenge,
+    )
+
+
+def close_challenge(*, challenge: Challenge) -> bool:
+    """Published → closed, if its deadline for proposals has passed by the database's clock. Notifies its
+    followers. Returns whether it closed it: a challenge closed already, or not due yet (e.g. its deadline
+    was just extended), is left alone, so the periodic task may run any number of times."""
+    with transaction.atomic():
+        challenge = _lock(challenge)
+        if not _is_due(challenge):
+            return False
+        _close_locked(challenge)
+    return True
+
+
+def close_due_challenges() -> int:
+    """Close every published challenge whose deadline has passed, each in its own transaction, so one
+    that fails does not keep the others open. Returns how many it closed."""
+    closed = 0
+    for challenge in challenges_due_for_closing():
+        try:
+            closed += close_challenge(challenge=challenge)
+        except Exception:  # logged and retried on the next run; the others must still close
+            logger.exception("Could not close challenge %s", challenge.pk)
+    return closed
+
+
+# Cancelling, evaluation, outcome
+
+
+def cancel_challenge(*, challenge: Challenge, by: User, reason: str) -> Challenge:
+    """Cancel a challenge that has no outcome yet (owner organisation's admins only), with a reason. For a
+    public challenge the reason is recorded as a visible amendment. Notifies its followers."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ChallengeStateError(_("Say why the challenge is cancelled."))
+    with transaction.atomic():
+        challenge = _lock(challenge)
+        if not is_owner_admin(by, challenge):
+            raise ChallengeStateError(_("Only an administrator of the buying organisation can cancel it."))
+        if challenge.status not in CANCELLABLE_STATUSES:
+            raise ChallengeStateError(
+                _("A challenge that is %(status)s can no longer be cancelled.")
+                % {"status": str(ChallengeStatus(challenge.status).label).lower()}
+            )
+        was_public = challenge.status in PUBLIC_STATUSES
+        previous = challenge.status
+        challenge.status = ChallengeStatus.CANCELLED
+        challenge.cancelled_at = challenge.db_now
+        challenge.save(update_fields=["status", "cancelled_at", "updated_at"])
+        if was_public:
+            Amendment.objects.create(
+                challenge=challenge,
+                summary=reason,
+                changes={"status": {"from": previous, "to": ChallengeStatus.CANCELLED}},
+                created_by=by,
+            )
+        record_audit(
+            actor=by,
+            action="challenge.cancelled",
+            target=challenge,
+            organisation=challenge.owner,
+            data={"reason": reason, "previous_status": previous},
+        )
+        notify(
+            recipients=followers_of_challenge(challenge=challenge),
+            kind=kinds.CANCELLED,
+            context={"challenge": challenge, "reason": reason},
+            target=challenge,
+        )
+    return challenge
+
+
+def start_evaluation(*, challenge: Challenge, by: User) -> Challenge:
+    """Closed → under evaluation (owner organisation's members). A published challenge past its deadline
+    that the closing task has not reached yet is closed first, with its notifications."""
+    with transaction.atomic():
+        challenge = _lock(challenge)
+        _require_owner_member(challenge, by)
+        if _is_due(challenge):
+            _close_locked(challenge)
+        if challenge.status != ChallengeStatus.CLOSED:
+            raise ChallengeStateError(_("Evaluation can start only once the challenge has closed."))
+        challenge.status = ChallengeStatus.UNDER_EVALUATION
+        challenge.save(update_fields=["status", "updated_at"])
+        record_audit(
+            actor=by, action="challenge.evaluation_started", target=challenge, organisation=challenge.owner
+        )
+    return challenge
+
+
+def record_outcome(*, challenge: Challenge, by: User, outcome: str) -> Challenge:
+    """Under evaluation → awarded or not awarded (owner organisation's admins). The award itself, its
+    rationale and feedback belong to the evaluation issue; this records the end state."""
+    if outcome not in {ChallengeStatus.AWARDED, ChallengeStatus.NOT_AWARDED}:
+        raise ChallengeStateError(_("The outcome is either awarded or not awarded."))
+    with transaction.atomic():
+        challenge = _lock(challenge)
+        if not is_owner_admin(by, challenge):
+            raise ChallengeStateError(
+                _("Only an administrator of the buying organisation can record the outcome.")
+            )
+        if challenge.status != ChallengeStatus.UNDER_EVALUATION:
+            raise ChallengeStateError(_("The outcome can be recorded only for a challenge under evaluation."))
+        challenge.status = outcome
+        challenge.save(update_fields=["status", "updated_at"])
+        record_audit(
+            actor=by,
+            action="challenge.outcome_recorded",
+            target=challenge,
+            organisation=challenge.owner,
+            data={"outcome": outcome},
+        )
+    return challenge
+
+
+# Amendments and deadlines
+
+
+def _record_amendment(
+    *, challenge: Challenge, by: User, summary: str, changes: dict[str, dict[str, Any]]
+) -> Amendment:
+    amendment = Amendment.objects.create(challenge=challenge, summary=summary, changes=changes, created_by=by)
+    record_audit(
+        actor=by,
+        action="challenge.amended",
+        target=challenge,
+        organisation=challenge.owner,
+        data={"amendment": amendment.pk, "fields": sorted(changes)},
+    )
+    notify(
+        recipients=followers_of_challenge(challenge=challenge),
+        kind=kinds.AMENDED,
+        context={"challenge": challenge, "amendment": amendment, "changes": amendment_changes(amendment)},
+        target=challenge,
+    )
+    return amendment
+
+
+def amend_challenge(*, challenge: Challenge, by: User, changes: dict[str, Any], summary: str) -> Amendment:
+    """Change public text of an open challenge (AMENDABLE_FIELDS only: criteria, weights and the scale are
+    frozen) and record a dated, visible amendment with what changed. Refreshes the challenge's search
+    index and notifies its followers."""
+    summary = (summary or "").strip()
+    if not summary:
+        raise ChallengeStateError(_("Say what changed and why: suppliers read it with the amendment."))
+    refused = sorted(set(changes) - set(AMENDABLE_FIELDS))
+    if refused:
+        raise ChallengeStateError(
+            _(
+                "These cannot be amended: %(fields)s. Criteria, weights and the scoring scale are frozen "
+                "once a challenge is published."
+            )
+            % {"fields": ", ".join(refused)}
+        )
+    with transaction.atomic():
+        challenge = _lock(challenge)
+        _require_owner_member(challenge, by)
+        _require_open(challenge)
+        diff = {}
+        for name, value in changes.items():
+            field = Challenge._meta.get_field(name)
+            try:
+                value = field.clean(value, challenge)
+            except ValidationError as error:
+                raise ChallengeStateError(f"{field.verbose_name}: {' '.join(error.messages)}") from None
+            if getattr(challenge, name) != value:
+                diff[name] = {"from": getattr(challenge, name), "to": value}
+                setattr(challenge, name, value)
+        if not diff:
+            raise ChallengeStateError(_("Nothing has changed: edit the text you want to amend."))
+        challenge.save(update_fields=[*diff, "updated_at"])
+        # The amended text is what search must find (PostgreSQL; a no-op on SQLite).
+        refresh_search_vector(challenge_id=challenge.pk)
+        amendment = _record_amendment(challenge=challenge, by=by, summary=summary, changes=diff)
+    return amendment
+
+
+def extend_deadline(
+    *,
+    challenge: Challenge,
+    by: User,
+    submission_deadline: datetime,
+    questions_deadline: datetime | None = None,
+    summary: str = "",
+) -> Amendment:
+    """Move an open challenge's deadlines later (never earlier: suppliers plan on them), recorded as a
+    visible amendment. A questions deadline of None keeps the current one. Notifies its followers."""
+    with transaction.atomic():
+        challenge = _lock(challenge)
+        _require_owner_member(challenge, by)
+        _require_open(challenge)
+        current_submission, current_questions = challenge.submission_deadline, challenge.questions_deadline
+        new_questions = questions_deadline if questions_deadline is not None else current_questions
+        if submission_deadline < current_submission:
+            raise ChallengeStateError(
+                _("Deadlines can only be extended: the new deadline for proposals is before the current one.")
+            )
+        if current_questions is not None and new_questions < current_questions:
+            raise ChallengeStateError(
+                _("Deadlines can only be extended: the new deadline for questions is before the current one.")
+            )
+        if new_questions is not None and new_questions > submission_deadline:
+            raise ChallengeStateError(
+                _("The deadline for questions must not be after the deadline for proposals.")
+            )
+        diff = {}
+        if submission_deadline != current_submission:
+            diff["submission_deadline"] = {
+                "from": current_submission.isoformat(),
+                "to": submission_deadline.isoformat(),
+            }
+        if new_questions != current_questions:
+            diff["questions_deadline"] = {
+                "from": current_questions.isoformat() if current_questions else None,
+                "to": new_questions.isoformat(),
+            }
+        if not diff:
+            raise ChallengeStateError(_("Nothing has changed: choose a later deadline."))
+        challenge.submission_deadline = submission_deadline
+        challenge.questions_deadline = new_questions
+        challenge.save(update_fields=["submission_deadline", "questions_deadline", "updated_at"])
+        amendment = _record_amendment(
+            challenge=challenge, by=by, summary=(summary or "").strip(), changes=diff
+        )
+    return amendment
+
+
+# Reminders
+
+
+def _has_submitted(user: User, challenge: Challenge) -> bool:
+    """Whether the user's organisation has submitted a proposal to the challenge. Proposals do not exist
+    yet: the proposals issue fills this in (suppliers build on challenges, so it will read them by the
+    model's name, "suppliers.Proposal"). Until then every follower is reminded."""
+    return False
+
+
+def send_deadline_reminders() -> int:
+    """Remind the followers of challenges closing within 7 days, and again within 1 day, who have not
+    submitted. Each stage reaches each person once, however often this runs (claim_reminders). Returns
+    how many reminders it sent."""
+    sent = 0
+    for stage, after, until in REMINDER_STAGES:
+        for challenge in challenges_closing_between(after=after, until=until):
+            with transaction.atomic():
+                followers = [
+                    user
+                    for user in followers_of_challenge(challenge=challenge)
+                    if not _has_submitted(user, challenge)
+                ]
+                recipients = claim_reminders(
+                    users=followers, key=f"challenge:{challenge.pk}:deadline-{stage}"
+                )
+                if recipients:
+                    notify(
+                        recipients=recipients,
+                        kind=kinds.DEADLINE_REMINDER,
+                        context={"challenge": challenge, "deadline": challenge.submission_deadline},
+                        target=challenge,
+                    )
+                sent += len(recipients)
+    return sent
