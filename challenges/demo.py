@@ -59,6 +59,24 @@ NB_CRITERIA = [
 
 CHALLENGES = [
     DemoChallenge(
+        city="Rotterdam",
+        language="en",
+        state="under_evaluation",
+        title="Keeping streets and cellars dry during cloudbursts",
+        summary="Heavy rain floods streets, tunnels and cellars more often every year. We want to know earlier where water will gather and to keep it out of homes.",
+        current_situation="Sewers are designed for rain that now falls several times a year. Residents report flooding through the city's contact centre after the fact.",
+        affected="Residents of low-lying neighbourhoods, shop owners, public transport and emergency services.",
+        why_now="Cloudbursts of over 40 mm an hour have tripled in ten years.",
+        outcomes=[
+            ("Fewer homes flooded in heavy rain.", "Flood reports from homes per cloudburst", "120", "40"),
+            ("Earlier warning for residents.", "Minutes of warning before water gathers", "0", "30"),
+        ],
+        themes=["water-and-environment", "climate-and-energy"],
+        cpv=["45232130"],
+        route=ProcurementRoute.INNOVATION_PARTNERSHIP,
+        budget=(300_000, 1_000_000, "EUR"),
+    ),
+    DemoChallenge(
         city="Turku",
         language="en",
         state="published",
@@ -336,11 +354,12 @@ def load_demo_challenges() -> int:
                 publish=True,
                 answer="Yes. Families and volunteers are part of the picture; tell us how you would involve them.",
             )
-        if spec.state in {"closed", "awarded", "not_awarded"}:
+        if spec.state in {"closed", "under_evaluation", "awarded", "not_awarded"}:
             _turn_back_clock(challenge, days=14)
             close_challenge(challenge=challenge)
-        if spec.state in {"awarded", "not_awarded"}:
+        if spec.state in {"under_evaluation", "awarded", "not_awarded"}:
             start_evaluation(challenge=challenge, by=author)
+        if spec.state in {"awarded", "not_awarded"}:
             outcome = ChallengeStatus.AWARDED if spec.state == "awarded" else ChallengeStatus.NOT_AWARDED
             record_outcome(challenge=challenge, by=author, outcome=outcome)
         if spec.state == "cancelled":

@@ -57,3 +57,16 @@ def test_health_answers_ok(client):
     response = client.get("/health/")
     assert response.status_code == 200
     assert response.content == b"ok"
+
+
+@pytest.mark.django_db
+def test_load_demo_creates_challenges_in_every_state_in_both_languages():
+    from challenges.enums import ChallengeStatus
+    from challenges.models import Challenge
+
+    call_command("load_demo")
+
+    assert set(Challenge.objects.values_list("status", flat=True)) == set(ChallengeStatus.values)
+    assert set(Challenge.objects.values_list("language", flat=True)) == {"en", "nb"}
+    published = Challenge.objects.get(title="Reducing loneliness among elderly residents living alone")
+    assert published.clarifications.filter(status="public").count() == 1

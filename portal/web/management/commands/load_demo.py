@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from challenges.demo import load_demo_challenges
 from portal.web.demo import DEMO_PASSWORD, load_demo
 
 
@@ -8,6 +9,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         logins = load_demo()
+        challenges = load_demo_challenges()
         width = max(len(login.role) for login in logins)
         self.stdout.write(
             self.style.SUCCESS("\nDemo data loaded. Sign in at http://127.0.0.1:8000/accounts/login/")
@@ -16,4 +18,6 @@ class Command(BaseCommand):
         for login in logins:
             line = f"  {login.role:<{width}}  {login.email:<36} {login.organisation}"
             self.stdout.write(line + (f"\n  {'':<{width}}  ({login.note})" if login.note else ""))
+        if challenges:
+            self.stdout.write(f"Added {challenges} demo challenges, in every state.")
         self.stdout.write("Mails the portal sends are written to var/mail/ unless EMAIL_URL is set.\n")
