@@ -43,6 +43,7 @@ Known limits (the coach reads words, not meaning; its findings are advice the pr
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 import unicodedata
@@ -232,11 +233,18 @@ def find_issues(text: str, *, language: str, rules: Iterable[RuleLike] | None = 
             item[2].id if item[2].id is not None else 0,
         )
     )
+    # The matches kept never overlap, so they stay sorted by start and by end alike: a candidate
+    # overlaps a kept match only if it overlaps its neighbour on either side (O(n log n), not O(n²)).
+    starts: list[int] = []
     taken: list[tuple[int, int, Rule]] = []
     for start, end, rule in candidates:
-        if all(end <= other_start or start >= other_end for other_start, other_end, _rule in taken):
-            taken.append((start, end, rule))
-    taken.sort(key=lambda item: item[0])
+        index = bisect.bisect_right(starts, start)
+        if index > 0 and taken[index - 1][1] > start:
+            continue
+        if index < len(taken) and taken[index][0] < end:
+            continue
+        starts.insert(index, start)
+        taken.insert(index, (start, end, rule))
     findings = []
     for start, end, rule in taken:
         if offsets is not None:

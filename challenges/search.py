@@ -72,13 +72,14 @@ def refresh_search_vector(*, challenge_id: int) -> None:
     Challenge.objects.filter(pk=challenge_id).update(search_vector=vector)
 
 
-def _search_query(text: str) -> SearchQuery:
-    # Parsed in every dictionary we index with and OR-ed, so "skole" finds "skolene" in a Norwegian
-    # statement and "residents" finds "resident" in an English one; "simple" catches names and words no stemmer knows.
+def search_query(words) -> SearchQuery:
+    """The tsquery of search words (a string, or an expression such as OuterRef("query")). Parsed in every
+    dictionary we index with and OR-ed, so "skole" finds "skolene" in a Norwegian statement and "residents"
+    finds "resident" in an English one; "simple" catches names and words no stemmer knows."""
     configs = [*SEARCH_CONFIGS.values(), FALLBACK_CONFIG]
-    query = SearchQuery(text, search_type="websearch", config=configs[0])
+    query = SearchQuery(words, search_type="websearch", config=configs[0])
     for config in configs[1:]:
-        query |= SearchQuery(text, search_type="websearch", config=config)
+        query |= SearchQuery(words, search_type="websearch", config=config)
     return query
 
 
@@ -89,7 +90,7 @@ def search_challenges(queryset: QuerySet[Challenge], text: str) -> QuerySet[Chal
     if not text:
         return queryset.annotate(rank=Value(0.0, output_field=FloatField()))
     if uses_postgres():
-        query = _search_query(text)
+        query = search_query(text)
         return queryset.filter(search_vector=query).annotate(rank=SearchRank(F("search_vector"), query))
     return _fallback_search(queryset, text)
 

@@ -4,7 +4,6 @@ saved searches, and who hears of a newly published challenge."""
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.contrib.postgres.search import SearchQuery
 from django.core.paginator import Page, Paginator
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -15,14 +14,13 @@ from portal.accounts.models import Organisation, User
 
 from ..models import Challenge, Follow, SavedSearch, Theme
 from ..search import (
-    FALLBACK_CONFIG,
-    SEARCH_CONFIGS,
     ChallengeFilters,
     apply_filters,
     matches_filters,
     matches_words_in_python,
     order_results,
     search_challenges,
+    search_query,
     uses_postgres,
 )
 from .authoring import statement_queryset
@@ -123,8 +121,8 @@ def follow_state(*, user: User, challenge: Challenge) -> FollowState:
         ).values_list("challenge_id", "organisation_id")
     )
     return FollowState(
-        challenge=any(challenge_id for challenge_id, _ in rows),
-        organisation=any(organisation_id for _, organisation_id in rows),
+        challenge=any(challenge_id for challenge_id, _organisation_id in rows),
+        organisation=any(organisation_id for _challenge_id, organisation_id in rows),
     )
 
 
@@ -188,16 +186,17 @@ def saved_searches_matching(*, challenge: Challenge, created_before: datetime) -
         .order_by("user_id", "name", "pk")
     )
     if uses_postgres():
-        configs = [*SEARCH_CONFIGS.values(), FALLBACK_CONFIG]
-        query = SearchQuery(OuterRef("query"), search_type="websearch", config=configs[0])
-        for config in configs[1:]:
-            query |= SearchQuery(OuterRef("query"), search_type="websearch", config=config)
+        same_search = search_query(OuterRef("query"))  # the list's own query, per saved search
         searches = searches.filter(
-            Q(query="") | Exists(Challenge.objects.filter(pk=challenge.pk, search_vector=query))
+            Q(query="") | Exists(Challenge.objects.filter(pk=challenge.pk, search_vector=same_search))
         )
-        candidates = list(searches)
+        candidates = searches.iterator(chunk_size=2000)
     else:
-        candidates = [search for search in searches if matches_words_in_python(challenge, search.query)]
+        candidates = (
+            search
+            for search in searches.iterator(chunk_size=2000)
+            if matches_words_in_python(challenge, search.query)
+        )
     return [
         search
         for search in candidates

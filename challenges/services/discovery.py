@@ -101,10 +101,8 @@ def fan_out_publication(*, challenge_id: int) -> int:
 
 def _notify_batch(challenge: Challenge, entries: Sequence[tuple]) -> int:
     with transaction.atomic():
-        claimed = {
-            user.pk
-            for user in claim_reminders(users=[user for user, _ in entries], key=fanout_key(challenge.pk))
-        }
+        users = [user for user, _search in entries]
+        claimed = {user.pk for user in claim_reminders(users=users, key=fanout_key(challenge.pk))}
         followers = [user for user, search in entries if search is None and user.pk in claimed]
         if followers:
             notify(

@@ -32,6 +32,8 @@ from ..services.coach import (
 RULES_PER_PAGE = 50
 # The live check is debounced in the browser; the limit only stops a runaway script. Per user, per minute.
 DEFAULT_CHECKS_PER_MINUTE = 120
+# A text full of flags ("app app app …") would otherwise send megabytes of repeated advice.
+MAX_FINDINGS_IN_RESPONSE = 100
 
 
 def _require_rule_manager(request: HttpRequest) -> None:
@@ -162,8 +164,9 @@ def _error(message: str, status: int) -> JsonResponse:
 @require_POST
 def coach_check(request: HttpRequest) -> JsonResponse:
     """The live coach: POST ``text`` and ``language`` (a form body or JSON, with the CSRF token) and get
-    ``{"language": …, "count": …, "findings": [{phrase, start, end, category, category_label,
-    explanation, suggestion, rule_id, rule_phrase}, …]}``. An unknown or missing language falls back to
+    ``{"language": …, "count": …, "truncated": …, "findings": [{phrase, start, end, category,
+    category_label, explanation, suggestion, rule_id, rule_phrase, language}, …]}`` (the first 100
+    findings; ``count`` is the total). An unknown or missing language falls back to
     the page's language, then English. Signed-in users only (401 otherwise); a text over 20,000
     characters is a 400 with a message; too many checks in a minute a 429.
 
@@ -197,6 +200,7 @@ def coach_check(request: HttpRequest) -> JsonResponse:
         {
             "language": language,
             "count": len(findings),
-            "findings": [finding.as_dict() for finding in findings],
+            "findings": [finding.as_dict() for finding in findings[:MAX_FINDINGS_IN_RESPONSE]],
+            "truncated": len(findings) > MAX_FINDINGS_IN_RESPONSE,
         }
     )

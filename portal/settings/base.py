@@ -200,6 +200,8 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-outbox": {"task": "notifications.sweep_outbox", "schedule": 60.0},
     "close-due-challenges": {"task": "challenges.close_due_challenges", "schedule": 30.0},
     "send-challenge-deadline-reminders": {"task": "challenges.send_deadline_reminders", "schedule": 900.0},
+    # Catches up on publication fan-outs whose task was lost while the broker was down.
+    "sweep-publication-fanouts": {"task": "challenges.sweep_publication_fanouts", "schedule": 900.0},
 }
 
 # Mail: EMAIL_URL (smtp+tls://user:password@host:587, consolemail://, filemail://). The default writes one

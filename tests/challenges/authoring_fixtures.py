@@ -59,3 +59,42 @@ def messages_of(response) -> list[str]:
 
 def h1_count(response) -> int:
     return len(re.findall(r"<h1[ >]", response.content.decode()))
+
+
+class InProcessSite:
+    """Answers a browser's requests with Django's test client (Playwright routes every request here), so a
+    browser test runs inside the test's own transaction; records console-worthy failures of static files."""
+
+    def __init__(self, client) -> None:
+        self.client = client
+        self.missing_static: list[str] = []
+
+    def handle(self, route, request) -> None:
+        import mimetypes
+        from pathlib import Path
+        from urllib.parse import urlsplit
+
+        from django.contrib.staticfiles import finders
+
+        url = urlsplit(request.url)
+        if url.path.startswith("/static/"):
+            found = finders.find(url.path.removeprefix("/static/"))
+            if not found:
+                self.missing_static.append(url.path)
+                route.fulfill(status=404, body="")
+                return
+            content_type = mimetypes.guess_type(found)[0] or "application/octet-stream"
+            route.fulfill(status=200, body=Path(found).read_bytes(), headers={"Content-Type": content_type})
+            return
+        path = url.path + (f"?{url.query}" if url.query else "")
+        if request.method == "POST":
+            response = self.client.generic(
+                "POST",
+                path,
+                request.post_data_buffer or b"",
+                content_type=request.headers.get("content-type", ""),
+            )
+        else:
+            response = self.client.get(path)
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        route.fulfill(status=response.status_code, body=body, headers=dict(response.items()))

@@ -339,6 +339,14 @@ def test_coach_check_returns_findings_with_advice(client, actors):
     assert "no-store" in response["Cache-Control"]
 
 
+def test_coach_check_returns_the_first_100_findings_and_the_total(client, actors):
+    client.force_login(actors["procurer"])
+
+    data = _check(client, text="app " * 250, language="en").json()
+
+    assert (data["count"], len(data["findings"]), data["truncated"]) == (250, 100, True)
+
+
 def test_coach_check_accepts_json(client, actors):
     client.force_login(actors["procurer"])
 
@@ -362,7 +370,12 @@ def test_coach_check_refuses_unreadable_json(client, actors, body):
 def test_coach_check_of_empty_text_finds_nothing(client, actors):
     client.force_login(actors["procurer"])
 
-    assert _check(client, language="en").json() == {"language": "en", "count": 0, "findings": []}
+    assert _check(client, language="en").json() == {
+        "language": "en",
+        "count": 0,
+        "findings": [],
+        "truncated": False,
+    }
 
 
 def test_coach_check_accepts_text_at_the_length_cap(client, actors):

@@ -96,19 +96,32 @@
     // The summary, not the whole list, describes the field: short enough to hear on every visit.
     const described = (field.getAttribute("aria-describedby") || "").split(/\s+/).filter(Boolean);
     field.setAttribute("aria-describedby", [...described, summary.id].join(" "));
-    state = { region, summary, list, timer: null, controller: null, lastKey: null, signature: null };
+    state = {
+      region,
+      summary,
+      list,
+      timer: null,
+      controller: null,
+      lastKey: null,
+      signature: null,
+      hadFindings: false,
+    };
     states.set(field, state);
     return state;
   }
 
-  function render(field, findings) {
+  function render(field, findings, total) {
     const state = setUp(field);
     // Announce only what changed: the same findings again are not read out again.
-    const signature = JSON.stringify(findings.map((finding) => [finding.rule_id, finding.start, finding.phrase]));
+    const signature = JSON.stringify([
+      total,
+      findings.map((finding) => [finding.rule_id, finding.start, finding.phrase]),
+    ]);
     if (signature === state.signature) {
       return;
     }
-    const hadFindings = Boolean(state.signature) && state.signature !== "[]";
+    const hadFindings = state.hadFindings;
+    state.hadFindings = findings.length > 0;
     state.signature = signature;
     state.region.classList.remove("text-danger");
     state.list.replaceChildren();
@@ -116,8 +129,8 @@
       state.summary.textContent = hadFindings ? text("Clear") : "";
       return;
     }
-    state.summary.textContent =
-      findings.length === 1 ? text("One") : text("Many").replace("{count}", String(findings.length));
+    const count = Math.max(total || 0, findings.length);
+    state.summary.textContent = count === 1 ? text("One") : text("Many").replace("{count}", String(count));
     for (const finding of findings) {
       const item = element("li", "coach-finding border-start border-3 border-warning ps-2 mb-2");
       const head = element("p", "mb-1");
@@ -159,7 +172,7 @@
     }
     if (!value.trim()) {
       state.lastKey = key;
-      render(field, []);
+      render(field, [], 0);
       return;
     }
     const controller = new AbortController();
@@ -194,7 +207,7 @@
       return;
     }
     state.lastKey = key;
-    render(field, data.findings);
+    render(field, data.findings, data.count);
   }
 
   function schedule(field, delay) {
