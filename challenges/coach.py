@@ -148,9 +148,14 @@ def _has_word_character(word: str) -> bool:
 
 
 @functools.lru_cache(maxsize=4096)
-def compile_phrase(phrase: str) -> re.Pattern[str]:
-    """The pattern of a phrase: whole words, any whitespace between them, a trailing * for any ending."""
-    phrase = unicodedata.normalize("NFC", phrase).strip()
+def compile_phrase(phrase: str) -> re.Pattern[str] | None:
+    """The pattern of a phrase: whole words, any whitespace between them, a trailing * for any ending.
+    None for a phrase normalise_phrase refuses (one stored around the services, say "*", would
+    otherwise match everywhere)."""
+    try:
+        phrase = normalise_phrase(phrase)
+    except InvalidPhrase:
+        return None
     wildcard = phrase.endswith(WILDCARD)
     words = phrase.rstrip(WILDCARD).split()
     body = r"\s+".join(re.escape(word) for word in words)
@@ -197,7 +202,7 @@ def language_or_none(value: str | None) -> str | None:
     tag = (value or "").strip().lower().replace("_", "-")
     primary = tag.split("-", 1)[0]
     if primary in {"no", "nob"}:
-        primary = StatementLanguage.NB
+        primary = "nb"
     return primary if primary in StatementLanguage.values else None
 
 
@@ -219,9 +224,7 @@ def find_issues(text: str, *, language: str, rules: Iterable[RuleLike] | None = 
     haystack, offsets = _composed(text)
     candidates: list[tuple[int, int, Rule]] = []
     for rule in rule_list:
-        try:
-            pattern = compile_phrase(rule.phrase)
-        except re.error:  # a phrase stored before validation existed: skip it rather than fail a page
+        if (pattern := compile_phrase(rule.phrase)) is None:
             continue
         candidates.extend((match.start(), match.end(), rule) for match in pattern.finditer(haystack))
     # Longest first; then earliest; then an exact rule before a wildcard one; then the older rule.

@@ -114,7 +114,11 @@ class CPVCodesField(forms.CharField):
                 codes.append(match.group(1))
         if malformed:
             raise ValidationError(
-                _("%(values)s is not a CPV code: a CPV code has 8 digits, for example 72000000.")
+                ngettext(
+                    "%(values)s is not a CPV code: a CPV code has 8 digits, for example 72000000.",
+                    "%(values)s are not CPV codes: a CPV code has 8 digits, for example 72000000.",
+                    len(malformed),
+                )
                 % {"values": ", ".join(f"“{token[:20]}”" for token in malformed[:5])},
                 code="malformed",
             )

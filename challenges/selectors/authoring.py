@@ -3,7 +3,7 @@ search, the statement as the public sees it, and what a draft still lacks before
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Case, Prefetch, Q, QuerySet, When
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -77,8 +77,9 @@ def search_cpv_codes(*, query: str, page: int = 1) -> tuple[list[CPVCode], bool]
         return [], False
     page = min(max(page, 1), CPV_MAX_PAGE)
     digits = query.replace("-", "").replace(" ", "")
+    codes = CPVCode.objects.all()
     if digits.isdigit():
-        condition = Q(code__startswith=digits[:8])
+        codes = codes.filter(code__startswith=digits[:8]).order_by("code")
     else:
         words = [word for word in query.split(" ") if len(word) > 1][:CPV_MAX_WORDS]
         if not words:
@@ -86,8 +87,16 @@ def search_cpv_codes(*, query: str, page: int = 1) -> tuple[list[CPVCode], bool]
         condition = Q()
         for word in words:
             condition &= Q(label__icontains=word)
+        # Labels that begin with what was typed first ("social work" finds "Social work services" before
+        # "Construction work for ... social services"), then by code.
+        codes = codes.filter(condition).order_by(
+            Case(
+                When(label__istartswith=query, then=0), When(label__istartswith=words[0], then=1), default=2
+            ),
+            "code",
+        )
     offset = (page - 1) * CPV_PAGE_SIZE
-    rows = list(CPVCode.objects.filter(condition).order_by("code")[offset : offset + CPV_PAGE_SIZE + 1])
+    rows = list(codes[offset : offset + CPV_PAGE_SIZE + 1])
     return rows[:CPV_PAGE_SIZE], len(rows) > CPV_PAGE_SIZE
 
 

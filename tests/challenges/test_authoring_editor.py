@@ -20,7 +20,7 @@ from tests.accounts.form_assertions import (
     assert_selected,
 )
 from tests.challenges.authoring_fixtures import authoring_actors, edit_url, h1_count, messages_of
-from tests.factories.accounts import BuyerFactory, MembershipFactory, SupplierFactory
+from tests.factories.accounts import MembershipFactory, SupplierFactory
 from tests.factories.challenges import ChallengeFactory, OutcomeFactory, ReviewFactory
 
 pytestmark = pytest.mark.django_db
@@ -565,7 +565,7 @@ def test_practicalities_step_refuses_text_that_is_not_a_cpv_code(member_client, 
     assert_field_error(
         response,
         "cpv_codes",
-        "“home”, “care” is not a CPV code: a CPV code has 8 digits, for example 72000000.",
+        "“home”, “care” are not CPV codes: a CPV code has 8 digits, for example 72000000.",
     )
 
 
@@ -794,3 +794,20 @@ def test_every_editor_page_has_one_h1_and_no_inline_script_or_style(member_clien
         assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", content) == [], url
         assert " style=" not in content, url
         assert "onclick=" not in content and "onload=" not in content, url
+
+
+def test_a_step_saves_even_when_another_step_holds_something_wrong(member_client, actors):
+    challenge = actors["challenge"]
+    # The deadline has passed since it was set: the practicalities step would refuse it, the problem
+    # step does not care.
+    Challenge.objects.filter(pk=challenge.pk).update(
+        questions_deadline=None, submission_deadline=timezone.now() - datetime.timedelta(days=1)
+    )
+
+    response = member_client.post(edit_url(challenge, "problem"), {"title": "Still saved", "language": "en"})
+
+    assert response.status_code == 302
+    challenge.refresh_from_db()
+    assert challenge.title == "Still saved"
+    review = member_client.get(edit_url(challenge, "review")).content.decode()
+    assert "The deadline for proposals has passed; choose a later one." in review

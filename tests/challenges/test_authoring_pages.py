@@ -1,9 +1,11 @@
 """Documents through the editor and the download view; the preview; a buyer's list of its challenges; the
 CPV picker's search; and query counts that do not grow with rows."""
 
+import datetime
 import hashlib
 import json
 import re
+import zoneinfo
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -168,7 +170,7 @@ def test_document_download_of_a_missing_document_is_404(client):
 
 def test_preview_shows_the_whole_statement_with_deadlines_in_the_challenges_time_zone(member_client, actors):
     challenge = actors["challenge"]
-    deadline = timezone.now().replace(microsecond=0, second=0) + timezone.timedelta(days=30)
+    deadline = timezone.now().replace(microsecond=0, second=0) + datetime.timedelta(days=30)
     Challenge.objects.filter(pk=challenge.pk).update(
         deadline_timezone="Asia/Tokyo", submission_deadline=deadline
     )
@@ -178,7 +180,7 @@ def test_preview_shows_the_whole_statement_with_deadlines_in_the_challenges_time
     response = member_client.get(reverse("challenges:challenge-preview", kwargs={"pk": challenge.pk}))
 
     content = response.content.decode()
-    local = timezone.localtime(deadline, timezone=__import__("zoneinfo").ZoneInfo("Asia/Tokyo"))
+    local = timezone.localtime(deadline, timezone=zoneinfo.ZoneInfo("Asia/Tokyo"))
     assert f'datetime="{local.isoformat()}"' in content
     assert "(Asia/Tokyo)" in content
     assert "Share of residents over 75 who say they are often lonely" in content
@@ -259,6 +261,12 @@ def test_cpv_search_by_code_prefix(client):
     assert data["results"][0] == {"code": "85310000", "label": "Social work services"}
     assert all(result["code"].startswith("8531") for result in data["results"])
     assert data["page"] == 1
+
+
+def test_cpv_search_lists_labels_that_begin_with_the_words_first(client):
+    data = client.get(reverse("challenges:cpv-search"), {"q": "social work"}).json()
+
+    assert [result["code"] for result in data["results"][:2]] == ["85300000", "85310000"]
 
 
 def test_cpv_search_by_label_words_in_any_order(client):

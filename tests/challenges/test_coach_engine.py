@@ -286,6 +286,14 @@ def test_find_issues_accepts_rule_rows(db):
     ]
 
 
+@pytest.mark.parametrize("phrase", ["*", "  ", "sen*sor", "- -"])
+def test_find_issues_skips_rules_it_cannot_match(phrase):
+    # Only a phrase stored around the services could be like this; it must not flag every position.
+    found = find_issues("an app and a sensor", language="en", rules=[_rule(phrase), _rule("app", id=2)])
+
+    assert [finding.phrase for finding in found] == ["app"]
+
+
 @pytest.mark.parametrize("text", ["", "   ", "\n"])
 def test_find_issues_of_blank_text_is_empty(text):
     assert find_issues(text, language="en", rules=[_rule("app")]) == []

@@ -155,7 +155,7 @@
         option.id = `${listbox.id}-${index}`;
         option.setAttribute("role", "option");
         option.setAttribute("aria-selected", "false");
-        option.append(element("span", "font-monospace me-2", result.code), document.createTextNode(result.label));
+        option.append(element("span", "font-monospace", result.code), document.createTextNode(` ${result.label}`));
         if (codes.includes(result.code)) {
           option.classList.add("text-muted");
         }
