@@ -87,7 +87,8 @@
     const list = element("ul", "coach-findings list-unstyled mb-0");
     region.append(summary, list);
     // Crispy wraps each field in div#div_<field id>; put the advice after its help text and errors.
-    const wrapper = (field.id && document.getElementById("div_" + field.id)) || field.closest("[data-coach-wrapper]");
+    const wrapper =
+      (field.id && document.getElementById("div_" + field.id)) || field.closest("[data-coach-wrapper]");
     if (wrapper) {
       wrapper.append(region);
     } else {
@@ -134,7 +135,11 @@
     for (const finding of findings) {
       const item = element("li", "coach-finding border-start border-3 border-warning ps-2 mb-2");
       const head = element("p", "mb-1");
-      head.append(element("mark", "", finding.phrase), " ", element("span", "badge text-bg-light", finding.category_label));
+      head.append(
+        element("mark", "", finding.phrase),
+        " ",
+        element("span", "badge text-bg-light", finding.category_label),
+      );
       const why = element("p", "mb-1");
       const explanation = element("span", "", finding.explanation);
       const restate = element("p", "mb-0");
