@@ -5,7 +5,7 @@ Every function locks the challenge's row and reads the database's clock in the s
 people (or a person and the closing task) acting at once are decided one after the other, by one clock."""
 
 import logging
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -504,6 +504,13 @@ def _has_submitted(user: User, challenge: Challenge) -> bool:
     return False
 
 
+def deadline_reminder_key(*, challenge: Challenge, stage: str) -> str:
+    """The reminder's claim key. It names the deadline itself, so after an extension the followers are
+    reminded again of the new date, and never twice of the same one."""
+    deadline = challenge.submission_deadline.astimezone(UTC)
+    return f"challenge:{challenge.pk}:deadline-{stage}:{deadline:%Y%m%dT%H%M%SZ}"
+
+
 def send_deadline_reminders() -> int:
     """Remind the followers of challenges closing within 7 days, and again within 1 day, who have not
     submitted. Each stage reaches each person once, however often this runs (claim_reminders). Returns
@@ -518,7 +525,7 @@ def send_deadline_reminders() -> int:
                     if not _has_submitted(user, challenge)
                 ]
                 recipients = claim_reminders(
-                    users=followers, key=f"challenge:{challenge.pk}:deadline-{stage}"
+                    users=followers, key=deadline_reminder_key(challenge=challenge, stage=stage)
                 )
                 if recipients:
                     notify(

@@ -10,7 +10,7 @@ from django.utils import timezone
 from challenges import kinds
 from challenges.enums import ChallengeStatus
 from challenges.models import Challenge
-from challenges.services.lifecycle import send_deadline_reminders
+from challenges.services.lifecycle import deadline_reminder_key, send_deadline_reminders
 from challenges.tasks import close_due_challenges_task, send_deadline_reminders_task
 from portal.celery import app
 from portal.notifications.models import Notification, ReminderRecord
@@ -72,7 +72,9 @@ def test_deadline_reminders_seven_days_before_reach_followers_once(django_captur
     assert (first, second) == (1, 0)
     assert _reminders(follower) == 1
     assert _reminders(bystander) == 0
-    assert ReminderRecord.objects.get(user=follower).key == f"challenge:{challenge.pk}:deadline-7d"
+    assert ReminderRecord.objects.get(user=follower).key == deadline_reminder_key(
+        challenge=challenge, stage="7d"
+    )
     assert [message.to for message in mail.outbox] == [[follower.email]]
     assert challenge.title in mail.outbox[0].body
 
@@ -81,16 +83,32 @@ def test_deadline_reminders_one_day_before_come_after_the_seven_day_one():
     challenge = _closing_in(timedelta(days=5))
     follower = FollowFactory(challenge=challenge).user
     send_deadline_reminders()
+    seven_day_key = deadline_reminder_key(challenge=challenge, stage="7d")
     Challenge.objects.filter(pk=challenge.pk).update(submission_deadline=timezone.now() + timedelta(hours=20))
+    challenge.refresh_from_db()
 
     send_deadline_reminders()
     send_deadline_reminders()
 
     assert _reminders(follower) == 2
     assert sorted(ReminderRecord.objects.filter(user=follower).values_list("key", flat=True)) == [
-        f"challenge:{challenge.pk}:deadline-1d",
-        f"challenge:{challenge.pk}:deadline-7d",
+        deadline_reminder_key(challenge=challenge, stage="1d"),
+        seven_day_key,
     ]
+
+
+def test_deadline_reminders_start_again_after_the_deadline_is_extended():
+    challenge = _closing_in(timedelta(days=6))
+    follower = FollowFactory(challenge=challenge).user
+    send_deadline_reminders()
+    Challenge.objects.filter(pk=challenge.pk).update(
+        submission_deadline=challenge.submission_deadline + timedelta(hours=12)
+    )
+
+    send_deadline_reminders()
+    send_deadline_reminders()
+
+    assert _reminders(follower) == 2
 
 
 @pytest.mark.parametrize(
