@@ -174,7 +174,9 @@ class WallClockDateTimeField(forms.DateTimeField):
         except ValueError:
             result = None
         if result is None:
-            result = forms.BaseTemporalField.to_python(self, value)
+            result = super().to_python(value)  # the configured input formats, or a field error
+        if result is None:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
         return result.replace(tzinfo=None)
 
 

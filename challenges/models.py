@@ -54,9 +54,13 @@ class Theme(models.Model):
         return self.name_nb if (get_language() or "").startswith("nb") else self.name_en
 
 
+# Public: in a public status and published at some point (a draft cancelled before review stays private).
+PUBLIC_Q = Q(status__in=PUBLIC_STATUSES, published_at__isnull=False)
+
+
 class ChallengeQuerySet(models.QuerySet):
     def public(self) -> "ChallengeQuerySet":
-        return self.filter(status__in=PUBLIC_STATUSES)
+        return self.filter(PUBLIC_Q)
 
     def visible_to(self, user) -> "ChallengeQuerySet":
         """Published and later challenges for everyone; drafts and reviews for the owning organisation's
@@ -65,11 +69,9 @@ class ChallengeQuerySet(models.QuerySet):
             return self.public()
         if user.is_programme_staff:
             return self.filter(
-                Q(status__in=PUBLIC_STATUSES)
-                | Q(status=ChallengeStatus.IN_REVIEW)
-                | Q(owner_id__in=user.organisation_ids)
+                PUBLIC_Q | Q(status=ChallengeStatus.IN_REVIEW) | Q(owner_id__in=user.organisation_ids)
             )
-        return self.filter(Q(status__in=PUBLIC_STATUSES) | Q(owner_id__in=user.organisation_ids))
+        return self.filter(PUBLIC_Q | Q(owner_id__in=user.organisation_ids))
 
     def open_for_proposals(self) -> "ChallengeQuerySet":
         return self.filter(status=ChallengeStatus.PUBLISHED, submission_deadline__gt=timezone.now())
@@ -192,7 +194,7 @@ class Challenge(models.Model):
 
     @property
     def is_public(self) -> bool:
-        return self.status in PUBLIC_STATUSES
+        return self.status in PUBLIC_STATUSES and self.published_at is not None
 
     @property
     def is_open(self) -> bool:

@@ -4,7 +4,7 @@ import rules
 
 from portal.accounts.rules import is_programme_staff
 
-from .enums import PUBLIC_STATUSES, ChallengeStatus
+from .enums import ChallengeStatus
 
 
 @rules.predicate
@@ -25,7 +25,7 @@ def is_owner_admin(user, challenge) -> bool:
 
 @rules.predicate
 def is_public(user, challenge) -> bool:
-    return challenge is not None and challenge.status in PUBLIC_STATUSES
+    return challenge is not None and challenge.is_public
 
 
 @rules.predicate
@@ -55,8 +55,11 @@ def accepts_questions(user, challenge) -> bool:
 
 @rules.predicate
 def submitted_it_for_review(user, challenge) -> bool:
+    """The person who wrote the challenge or sent it to review: neither may approve it."""
     return bool(
-        user.is_authenticated and challenge is not None and challenge.submitted_for_review_by_id == user.pk
+        user.is_authenticated
+        and challenge is not None
+        and user.pk in {challenge.submitted_for_review_by_id, challenge.created_by_id}
     )
 
 

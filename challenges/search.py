@@ -20,8 +20,8 @@ from django.db.models import Exists, F, FloatField, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from .enums import PUBLIC_STATUSES, ChallengeStatus, ProcurementRoute, StatementLanguage
-from .models import Challenge, Outcome
+from .enums import ChallengeStatus, ProcurementRoute, StatementLanguage
+from .models import PUBLIC_Q, Challenge, Outcome
 
 # The text search configuration (dictionary) for each statement language; anything else is "simple".
 SEARCH_CONFIGS = {StatementLanguage.EN: "english", StatementLanguage.NB: "norwegian"}
@@ -289,13 +289,9 @@ def apply_filters(
     elif filters.status == StatusGroup.AWARDED:
         queryset = queryset.filter(status=ChallengeStatus.AWARDED)
     elif filters.status == StatusGroup.CLOSED:
-        queryset = (
-            queryset.filter(status__in=PUBLIC_STATUSES)
-            .exclude(is_open)
-            .exclude(status=ChallengeStatus.AWARDED)
-        )
+        queryset = queryset.filter(PUBLIC_Q).exclude(is_open).exclude(status=ChallengeStatus.AWARDED)
     else:
-        queryset = queryset.filter(status__in=PUBLIC_STATUSES)
+        queryset = queryset.filter(PUBLIC_Q)
     # Themes and CPV codes through EXISTS, not joins, so a challenge appears once.
     if filters.theme:
         through = Challenge.themes.through
@@ -335,7 +331,7 @@ def status_group(challenge: Challenge, *, now: datetime) -> str | None:
         return StatusGroup.OPEN
     if challenge.status == ChallengeStatus.AWARDED:
         return StatusGroup.AWARDED
-    if challenge.status in PUBLIC_STATUSES:
+    if challenge.is_public:
         return StatusGroup.CLOSED
     return None
 

@@ -20,7 +20,7 @@ from portal.audit.services import record_audit
 from portal.notifications.services import claim_reminders, notify
 
 from .. import kinds
-from ..enums import PUBLIC_STATUSES, ChallengeStatus, ReviewDecision
+from ..enums import ChallengeStatus, ReviewDecision
 from ..models import Amendment, Challenge, Review
 from ..rules import is_owner_admin, is_owner_member
 from ..search import refresh_search_vector
@@ -175,7 +175,7 @@ def submit_for_review(*, challenge: Challenge, by: User) -> Challenge:
 def _require_reviewer(challenge: Challenge, by: User) -> None:
     if challenge.status != ChallengeStatus.IN_REVIEW:
         raise ChallengeStateError(_("Only a challenge in review can be approved or returned."))
-    if challenge.submitted_for_review_by_id == by.pk:
+    if by.pk in {challenge.submitted_for_review_by_id, challenge.created_by_id}:
         raise ChallengeStateError(
             _("Nobody may review their own submission: a colleague or programme staff must do it.")
         )
@@ -218,6 +218,8 @@ def approve_challenge(*, challenge: Challenge, by: User, comment: str = "") -> C
             context={"challenge": challenge, "reviewer": by, "comment": comment.strip()},
             target=challenge,
         )
+        # Searchable from the moment it is public, whatever happens to the fan-out task.
+        refresh_search_vector(challenge_id=challenge.pk)
         _queue_publication_fanout(challenge_id=challenge.pk)
     return challenge
 
@@ -311,7 +313,7 @@ def cancel_challenge(*, challenge: Challenge, by: User, reason: str) -> Challeng
                 _("A challenge that is %(status)s can no longer be cancelled.")
                 % {"status": str(ChallengeStatus(challenge.status).label).lower()}
             )
-        was_public = challenge.status in PUBLIC_STATUSES
+        was_public = challenge.is_public
         previous = challenge.status
         challenge.status = ChallengeStatus.CANCELLED
         challenge.cancelled_at = challenge.db_now
@@ -464,7 +466,9 @@ def extend_deadline(
             raise ChallengeStateError(
                 _("Deadlines can only be extended: the new deadline for proposals is before the current one.")
             )
-        if current_questions is not None and new_questions < current_questions:
+        # With no questions deadline, questions are open until the submission deadline: that is the
+        # deadline a new questions deadline must not come before.
+        if new_questions is not None and new_questions < (current_questions or current_submission):
             raise ChallengeStateError(
                 _("Deadlines can only be extended: the new deadline for questions is before the current one.")
             )

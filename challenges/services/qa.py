@@ -12,7 +12,7 @@ from portal.audit.services import record_audit
 from portal.notifications.services import notify
 
 from .. import kinds
-from ..enums import PUBLIC_STATUSES, ChallengeStatus, ClarificationStatus
+from ..enums import ChallengeStatus, ClarificationStatus
 from ..models import Challenge, Clarification
 from ..rules import is_owner_member
 from ..selectors.lifecycle import followers_of_challenge, members_of_owner
@@ -98,7 +98,7 @@ def answer_question(
         challenge = clarification.challenge
         if not is_owner_member(by, challenge):
             raise ClarificationError(_("Only members of the buying organisation can answer its questions."))
-        if challenge.status not in PUBLIC_STATUSES:
+        if not challenge.is_public:
             raise ClarificationError(_("Questions can be answered only on a published challenge."))
         if clarification.status != ClarificationStatus.PENDING:
             raise ClarificationError(_("This question has already been answered."))

@@ -366,7 +366,9 @@ def cpv_search(request: HttpRequest) -> JsonResponse:
         page = int(request.GET.get("page", "1"))
     except ValueError:
         page = 1
-    codes, has_more = search_cpv_codes(query=request.GET.get("q", ""), page=page)
+    # PostgreSQL text cannot hold NUL; a query string is untrusted input.
+    query = request.GET.get("q", "").replace("\x00", "")[:200]
+    codes, has_more = search_cpv_codes(query=query, page=page)
     return JsonResponse(
         {
             "results": [{"code": code.code, "label": code.label} for code in codes],

@@ -811,3 +811,16 @@ def test_a_step_saves_even_when_another_step_holds_something_wrong(member_client
     assert challenge.title == "Still saved"
     review = member_client.get(edit_url(challenge, "review")).content.decode()
     assert "The deadline for proposals has passed; choose a later one." in review
+
+
+@pytest.mark.parametrize("typed", ["garbage", "2030-02-30T10:00", "31/12/2030 10:00"])
+def test_practicalities_step_malformed_deadline_is_a_field_error_not_a_crash(member_client, actors, typed):
+    challenge = actors["challenge"]
+
+    response = member_client.post(
+        edit_url(challenge, "practicalities"), _practicalities(submission_deadline=typed)
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["submission_deadline"]
+    assert typed in response.content.decode()

@@ -3,7 +3,7 @@ from datetime import timedelta
 import factory
 from django.utils import timezone
 
-from challenges.enums import ChallengeStatus, ProcurementRoute
+from challenges.enums import PUBLIC_STATUSES, ChallengeStatus, ProcurementRoute
 from challenges.models import (
     Amendment,
     Challenge,
@@ -55,6 +55,10 @@ class ChallengeFactory(factory.django.DjangoModelFactory):
     contact_name = "Kari Nordmann"
     contact_email = "kari.nordmann@example.org"
     status = ChallengeStatus.DRAFT
+    # A challenge in a public status was published at some point (without it, it is not public).
+    published_at = factory.LazyAttribute(
+        lambda o: timezone.now() - timedelta(days=1) if o.status in PUBLIC_STATUSES else None
+    )
 
     @factory.post_generation
     def with_outcome_and_criteria(self, create, extracted, **kwargs):
