@@ -136,3 +136,18 @@ class AnswerForm(forms.Form):
     @property
     def publish(self) -> bool:
         return self.cleaned_data["visibility"] == self.PUBLIC
+
+
+class AmendmentDocumentForm(forms.Form):
+    """A new document for an open challenge, published as an amendment."""
+
+    title = forms.CharField(label=_("Title of the document"), max_length=200)
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("PDF, Word, Excel, OpenDocument, PNG, JPEG, plain text or CSV, up to 10 MB."),
+    )
+    amendment_summary = forms.CharField(
+        label=_("What changed and why"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Published with the amendment and sent to everyone following the challenge."),
+    )

@@ -108,6 +108,8 @@ class AmendmentChange:
 def _field_label(name: str) -> str:
     if name == "status":
         return _("status")
+    if name == "documents":
+        return _("documents")
     try:
         return str(Challenge._meta.get_field(name).verbose_name)
     except Exception:  # a field renamed since the amendment was recorded: show its stored name

@@ -446,6 +446,45 @@ def amend_challenge(*, challenge: Challenge, by: User, changes: dict[str, Any], 
     return amendment
 
 
+def add_amendment_document(*, challenge: Challenge, by: User, title: str, file, summary: str) -> Amendment:
+    """Publish a new document on an open challenge as a dated, visible amendment; followers are told. The
+    file is checked by its content like a draft's documents (ValidationError if refused)."""
+    from ..models import ChallengeDocument
+    from ..uploads import check_document
+
+    summary, title = (summary or "").strip(), (title or "").strip()
+    if not summary:
+        raise ChallengeStateError(_("Say what changed and why: suppliers read it with the amendment."))
+    checked = check_document(file)
+    document = ChallengeDocument(
+        challenge_id=challenge.pk,
+        title=title,
+        original_name=checked.original_name,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        uploaded_by=by,
+    )
+    document.file.save(checked.original_name, file, save=False)
+    try:
+        with transaction.atomic():
+            challenge = _lock(challenge)
+            _require_owner_member(challenge, by)
+            _require_open(challenge)
+            document.save()
+            amendment = _record_amendment(
+                challenge=challenge,
+                by=by,
+                summary=summary,
+                changes={"documents": {"from": None, "to": title}},
+            )
+    except BaseException:
+        # No row, no file: a refused upload leaves nothing behind in the storage.
+        document.file.storage.delete(document.file.name)
+        raise
+    return amendment
+
+
 def extend_deadline(
     *,
     challenge: Challenge,

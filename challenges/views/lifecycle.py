@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
@@ -15,12 +16,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from ..forms_lifecycle import AmendmentForm, CancelForm, ConfirmForm, DeadlineForm, ReviewForm
+from ..forms_lifecycle import (
+    AmendmentDocumentForm,
+    AmendmentForm,
+    CancelForm,
+    ConfirmForm,
+    DeadlineForm,
+    ReviewForm,
+)
 from ..models import Challenge
 from ..selectors.lifecycle import review_blockers
 from ..services.lifecycle import (
     ChallengeStateError,
     IncompleteChallengeError,
+    add_amendment_document,
     amend_challenge,
     approve_challenge,
     cancel_challenge,
@@ -152,6 +161,37 @@ def challenge_amend(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(challenge)
     return render(
         request, "challenges/lifecycle/challenge_amend.html", {"challenge": challenge, "form": form}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def challenge_amend_document(request: HttpRequest, pk: int) -> HttpResponse:
+    challenge = challenge_for_action(request, pk, "challenges.amend_challenge")
+    form = AmendmentDocumentForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            add_amendment_document(
+                challenge=challenge,
+                by=request.user,
+                title=form.cleaned_data["title"],
+                file=form.cleaned_data["file"],
+                summary=form.cleaned_data["amendment_summary"],
+            )
+        except ValidationError as error:
+            form.add_error("file", error)
+        except ChallengeStateError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request, _("The document is published as an amendment and followers have been told.")
+            )
+            return redirect(challenge)
+    return render(
+        request, "challenges/lifecycle/challenge_amend_document.html", {"challenge": challenge, "form": form}
     )
 
 
