@@ -15,11 +15,11 @@ from django.utils import timezone
 from tests.factories.accounts import PASSWORD, AdminMembershipFactory, BuyerFactory, MembershipFactory
 
 from .conftest import RESULTS_DIR
+from .journey import PageChecks
+from .journey import field as _field
 
 # The rows the migrations seed: CPV codes and themes (0002), the coach's starting rules (0003).
 REFERENCE_DATA = ("challenges.migrations.0002_reference_data", "challenges.migrations.0003_coach_rules")
-PORTAL = "Innovation Procurement Portal"
-GOOD_TITLE = re.compile(rf"^(\S.* · )?{PORTAL}$")
 OSLO = ZoneInfo("Europe/Oslo")
 HOME = "Buy what your city needs, not what you already know"
 
@@ -47,39 +47,10 @@ def _load_reference_data() -> None:
             migration.load(django_apps, schema_editor)
 
 
-def _field(scope, label: str):
-    """The control labelled exactly `label` (crispy adds a "*" to the label of a required field)."""
-    return scope.get_by_label(re.compile(rf"^\s*{re.escape(label)}\s*\*?\s*$"))
-
-
 def _noon_in(days: int) -> str:
     """Noon, `days` from today on the clocks of the deadlines' default time zone, as a datetime-local input
     takes it (noon: never in the hour the clocks skip)."""
     return (timezone.now() + timedelta(days=days)).astimezone(OSLO).strftime("%Y-%m-%dT12:00")
-
-
-class PageChecks:
-    """What a person notices on every page. Waits until the expected page is there (a wrong page stops
-    the journey), then notes what is off (heading count, tab title) so that one run reports all of it."""
-
-    def __init__(self) -> None:
-        self.problems: list[str] = []
-        self.visited: list[str] = []
-
-    def arrived(self, page, heading: str | re.Pattern[str]) -> None:
-        from playwright.sync_api import expect
-
-        expect(page.locator("h1").first).to_have_text(heading)
-        page.wait_for_load_state()
-        self.visited.append(page.url)
-        if (count := page.locator("h1").count()) != 1:
-            self._note(f"{page.url}: {count} h1 elements, expected exactly one")
-        if not GOOD_TITLE.match(title := page.title()):
-            self._note(f"{page.url}: tab title {title!r} is not 'Page · {PORTAL}' or '{PORTAL}'")
-
-    def _note(self, problem: str) -> None:
-        if problem not in self.problems:
-            self.problems.append(problem)
 
 
 def _sign_in(page, checks: PageChecks, email: str) -> None:

@@ -7,12 +7,11 @@ import re
 from django.core import mail
 
 from .conftest import RESULTS_DIR
+from .journey import PageChecks
+from .journey import field as _field
 
 PASSWORD = "Fjord-lighthouse-2041"
 URL_IN_MAIL = re.compile(r"https?://[^\s<>\"]+")
-PORTAL = "Innovation Procurement Portal"
-# "Page · Portal" on every page; the home page may be the portal's name alone.
-GOOD_TITLE = re.compile(rf"^(\S.* · )?{PORTAL}$")
 
 
 def _link_in_last_mail(to: str, path_part: str) -> str:
@@ -23,41 +22,12 @@ def _link_in_last_mail(to: str, path_part: str) -> str:
     return links[0]
 
 
-def _field(scope, label: str):
-    """The control labelled exactly `label` (crispy adds a "*" to the label of a required field)."""
-    return scope.get_by_label(re.compile(rf"^\s*{re.escape(label)}\s*\*?\s*$"))
-
-
 def _sign_up(page, *, full_name: str, email: str) -> None:
     _field(page, "Full name").fill(full_name)
     _field(page, "Email").fill(email)
     _field(page, "Password").fill(PASSWORD)
     _field(page, "Password (again)").fill(PASSWORD)
     page.get_by_role("button", name="Sign up").click()
-
-
-class PageChecks:
-    """What a person notices on every page. Waits until the expected page is there (a wrong page stops
-    the journey), then notes what is off (heading count, tab title) so that one run reports all of it."""
-
-    def __init__(self) -> None:
-        self.problems: list[str] = []
-        self.visited: list[str] = []
-
-    def arrived(self, page, heading: str | re.Pattern[str]) -> None:
-        from playwright.sync_api import expect
-
-        expect(page.locator("h1").first).to_have_text(heading)
-        page.wait_for_load_state()
-        self.visited.append(page.url)
-        if (count := page.locator("h1").count()) != 1:
-            self._note(f"{page.url}: {count} h1 elements, expected exactly one")
-        if not GOOD_TITLE.match(title := page.title()):
-            self._note(f"{page.url}: tab title {title!r} is not 'Page · {PORTAL}' or '{PORTAL}'")
-
-    def _note(self, problem: str) -> None:
-        if problem not in self.problems:  # the same page visited twice is one problem
-            self.problems.append(problem)
 
 
 def test_signup_journey_buyer_registers_organisation_and_colleague_joins(new_page, console_errors):
