@@ -9,6 +9,7 @@ from urllib.parse import urlparse
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
 
 ON_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -62,6 +63,14 @@ def pytest_runtest_setup(item):
         if ON_CI:
             pytest.fail(f"CI must provide this service: {reason}", pytrace=False)
         pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    # Django leaves the language of the last request active in the thread: every test starts in English.
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

@@ -139,6 +139,7 @@ def test_search_plan_uses_the_gin_index(status):
             status=ChallengeStatus.PUBLISHED,
             title=f"Street lighting {n}",
             submission_deadline=deadline,
+            published_at=timezone.now(),
         )
         for n in range(3000)
     )
