@@ -87,3 +87,7 @@ def _media_in_memory(settings):
         **settings.STORAGES,
         "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     }
+
+
+# A fixture shared by the browser tests that run in-process (tests/inprocess_browser.py).
+from tests.inprocess_browser import open_in_chromium  # noqa: E402, F401

@@ -202,10 +202,12 @@ def save_criteria(
     return bool(changed_fields)
 
 
-def add_challenge_document(*, challenge: Challenge, by: User, title: str, file: File) -> ChallengeDocument:
-    """Attach a document to a draft. The file is checked by its content (ValidationError if it is too
-    large, of a kind we do not accept or disguised as another); stored under a generated name with its
-    SHA-256."""
+def prepare_challenge_document(
+    *, challenge: Challenge, by: User, title: str, file: File
+) -> ChallengeDocument:
+    """Check a file by its content (ValidationError if it is too large, of a kind we do not accept or
+    disguised as another) and store it under a generated name; returns the document, not yet saved. The
+    caller saves it in its transaction, or deletes the stored file if that fails."""
     checked = check_document(file)
     document = ChallengeDocument(
         challenge_id=challenge.pk,
@@ -217,6 +219,12 @@ def add_challenge_document(*, challenge: Challenge, by: User, title: str, file: 
         uploaded_by=by,
     )
     document.file.save(checked.original_name, file, save=False)
+    return document
+
+
+def add_challenge_document(*, challenge: Challenge, by: User, title: str, file: File) -> ChallengeDocument:
+    """Attach a document to a draft, checked by its content and stored with its SHA-256."""
+    document = prepare_challenge_document(challenge=challenge, by=by, title=title, file=file)
     try:
         with transaction.atomic():
             locked = _locked_draft(challenge=challenge, by=by)
@@ -230,8 +238,8 @@ def add_challenge_document(*, challenge: Challenge, by: User, title: str, file: 
                 data={
                     "document": document.pk,
                     "title": title,
-                    "sha256": checked.sha256,
-                    "size": checked.size,
+                    "sha256": document.sha256,
+                    "size": document.size,
                 },
             )
     except BaseException:

@@ -449,23 +449,12 @@ def amend_challenge(*, challenge: Challenge, by: User, changes: dict[str, Any], 
 def add_amendment_document(*, challenge: Challenge, by: User, title: str, file, summary: str) -> Amendment:
     """Publish a new document on an open challenge as a dated, visible amendment; followers are told. The
     file is checked by its content like a draft's documents (ValidationError if refused)."""
-    from ..models import ChallengeDocument
-    from ..uploads import check_document
+    from .authoring import prepare_challenge_document
 
     summary, title = (summary or "").strip(), (title or "").strip()
     if not summary:
         raise ChallengeStateError(_("Say what changed and why: suppliers read it with the amendment."))
-    checked = check_document(file)
-    document = ChallengeDocument(
-        challenge_id=challenge.pk,
-        title=title,
-        original_name=checked.original_name,
-        content_type=checked.content_type,
-        size=checked.size,
-        sha256=checked.sha256,
-        uploaded_by=by,
-    )
-    document.file.save(checked.original_name, file, save=False)
+    document = prepare_challenge_document(challenge=challenge, by=by, title=title, file=file)
     try:
         with transaction.atomic():
             challenge = _lock(challenge)

@@ -6,53 +6,19 @@ Requests are answered in-process by Django's test client (see InProcessSite), so
 test's own rolled-back transaction."""
 
 import pytest
-from django.db import DEFAULT_DB_ALIAS, connections
 from django.test import Client
 
-from tests.challenges.authoring_fixtures import InProcessSite, authoring_actors, edit_url
-from tests.conftest import CHROMIUM
+from tests.challenges.authoring_fixtures import authoring_actors, edit_url
+from tests.inprocess_browser import InProcessSite
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
-ORIGIN = "http://localhost"
-TIMEOUT_MS = 5_000
-
 
 @pytest.fixture
-def browser_page(db, monkeypatch):
-    """open(client, path) -> (page, console errors)."""
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    # While Playwright's loop runs, Django would hand out other connections (outside the test's
-    # transaction); give it the test's own.
-    test_connection = connections[DEFAULT_DB_ALIAS]
-
-    def use_test_connection() -> None:
-        connections[DEFAULT_DB_ALIAS] = test_connection
-
-    with sync_playwright() as playwright:
-        use_test_connection()
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
-            headless=True,
-        )
-        errors: list[str] = []
-
-        def open_(client: Client, path: str):
-            site = InProcessSite(client)
-            context = browser.new_context()
-            context.set_default_timeout(TIMEOUT_MS)
-            context.route("**/*", lambda route, request: (use_test_connection(), site.handle(route, request)))
-            page = context.new_page()
-            page.on("console", lambda message: message.type == "error" and errors.append(message.text))
-            page.on("pageerror", lambda error: errors.append(str(error)))
-            page.goto(ORIGIN + path)
-            return page
-
-        yield open_, errors
-        browser.close()
+def browser_page(open_in_chromium):
+    """open(client, path) -> page, and the console errors."""
+    open_site, errors = open_in_chromium
+    return (lambda client, path: open_site(InProcessSite(client), path)), errors
 
 
 @pytest.fixture

@@ -7,108 +7,31 @@ server would flush every table after the test, the reference data and the coach'
 included)."""
 
 import importlib
-import mimetypes
 import re
-from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 from django.apps import apps as django_apps
-from django.contrib.staticfiles import finders
-from django.db import DEFAULT_DB_ALIAS, connections
 from django.template import RequestContext, Template
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
-from tests.conftest import CHROMIUM
 from tests.factories.accounts import BuyerFactory, MembershipFactory, TOTPAuthenticatorFactory
 from tests.factories.challenges import CoachRuleFactory
+from tests.inprocess_browser import InProcessSite
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
-# localhost, not testserver: Chromium ignores (and complains about) COOP on an untrustworthy origin.
-ORIGIN = "http://localhost"
 CHECK_PATH = "/challenges/coach/check/"
-TIMEOUT_MS = 5_000
 STARTING_RULES = importlib.import_module("challenges.migrations.0003_coach_rules")
 
 
-class InProcessSite:
-    """Answers the browser's requests with Django's test client; records the checks and console errors."""
-
-    def __init__(self, client: Client, pages: dict[str, str] | None = None) -> None:
-        self.client = client
-        self.pages = pages or {}
-        self.checks: list[str] = []
-        self.csp = client.get("/").get("Content-Security-Policy", "")
-
-    def handle(self, route, request) -> None:
-        url = urlsplit(request.url)
-        if url.path in self.pages:
-            headers = {"Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": self.csp}
-            route.fulfill(status=200, body=self.pages[url.path], headers=headers)
-            return
-        if url.path.startswith("/static/"):
-            found = finders.find(url.path.removeprefix("/static/"))
-            if not found:
-                route.fulfill(status=404, body="")
-                return
-            content_type = mimetypes.guess_type(found)[0] or "application/octet-stream"
-            route.fulfill(status=200, body=Path(found).read_bytes(), headers={"Content-Type": content_type})
-            return
-        path = url.path + (f"?{url.query}" if url.query else "")
-        if request.method == "POST":
-            if url.path == CHECK_PATH:
-                self.checks.append(request.post_data or "")
-            response = self.client.generic(
-                "POST",
-                path,
-                request.post_data_buffer or b"",
-                content_type=request.headers.get("content-type", ""),
-                headers={"X-CSRFToken": request.headers.get("x-csrftoken", "")},
-            )
-        else:
-            response = self.client.get(path)
-        route.fulfill(status=response.status_code, body=response.content, headers=dict(response.items()))
+def _checks(site: InProcessSite) -> list[str]:
+    return [body for path, body in site.posts if path == CHECK_PATH]
 
 
 @pytest.fixture
-def open_page(db, monkeypatch):
-    """Opens a path of an InProcessSite in Chromium; yields (page, console errors)."""
-    # Playwright's sync API keeps an event loop running in this thread, and Django refuses database work
-    # in a thread with a running loop unless told it is safe (it is: one thread, one request at a time).
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    # While that loop runs, Django's connection handler keeps a separate set of connections (asgiref's
-    # Local sees an async context), which would autocommit outside the test's transaction and leak rows
-    # into other tests. Hand it the test's own connection instead: one thread, one query at a time.
-    test_connection = connections[DEFAULT_DB_ALIAS]
-
-    def use_test_connection() -> None:
-        connections[DEFAULT_DB_ALIAS] = test_connection
-
-    with sync_playwright() as playwright:
-        use_test_connection()
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
-            headless=True,
-        )
-        errors: list[str] = []
-
-        def open_(site: InProcessSite, path: str):
-            context = browser.new_context()
-            context.set_default_timeout(TIMEOUT_MS)
-            context.route("**/*", lambda route, request: (use_test_connection(), site.handle(route, request)))
-            page = context.new_page()
-            page.on("console", lambda message: message.type == "error" and errors.append(message.text))
-            page.on("pageerror", lambda error: errors.append(str(error)))
-            page.goto(ORIGIN + path)
-            return page
-
-        yield open_, errors
-        browser.close()
+def open_page(open_in_chromium):
+    return open_in_chromium
 
 
 def test_coach_shows_advice_while_typing_and_follows_the_language(open_page):
@@ -133,7 +56,7 @@ def test_coach_shows_advice_while_typing_and_follows_the_language(open_page):
     )
     expect(region.locator("li").first).to_contain_text("Restate it as a need:")
     assert "id_text-coach-summary" in field.get_attribute("aria-describedby").split()
-    assert len(site.checks) <= 3, site.checks  # debounced: not one check per key
+    assert len(_checks(site)) <= 3, _checks(site)  # debounced: not one check per key
     assert page.get_by_role("heading", level=1).count() == 1
 
     page.get_by_label("Language of the text").select_option("nb")
