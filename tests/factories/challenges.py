@@ -1,3 +1,4 @@
+import hashlib
 from datetime import timedelta
 
 import factory
@@ -7,8 +8,10 @@ from challenges.enums import PUBLIC_STATUSES, ChallengeStatus, ProcurementRoute
 from challenges.models import (
     Amendment,
     Challenge,
+    ChallengeDocument,
     Clarification,
     CoachRule,
+    CPVCode,
     Criterion,
     Follow,
     Outcome,
@@ -111,6 +114,7 @@ class AmendmentFactory(factory.django.DjangoModelFactory):
 
     challenge = factory.SubFactory(PublishedChallengeFactory)
     summary = "The deadline is extended by a week."
+    created_by = factory.SubFactory(UserFactory)
 
 
 class ClarificationFactory(factory.django.DjangoModelFactory):
@@ -148,3 +152,31 @@ class CoachRuleFactory(factory.django.DjangoModelFactory):
     phrase = factory.Sequence(lambda n: f"gadget{n}")
     explanation = "Names a technology instead of the need."
     suggestion = "Describe what should happen for the people affected."
+
+
+PDF_BYTES = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n%%EOF\n"
+
+
+class ChallengeDocumentFactory(factory.django.DjangoModelFactory):
+    """A small PDF, stored as the upload service stores it (generated name, SHA-256 of the bytes)."""
+
+    class Meta:
+        model = ChallengeDocument
+
+    challenge = factory.SubFactory(ChallengeFactory)
+    title = "Background report"
+    file = factory.django.FileField(filename="report.pdf", data=PDF_BYTES)
+    original_name = "report.pdf"
+    content_type = "application/pdf"
+    size = len(PDF_BYTES)
+    sha256 = hashlib.sha256(PDF_BYTES).hexdigest()
+    uploaded_by = factory.SubFactory(UserFactory)
+
+
+class CPVCodeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CPVCode
+        django_get_or_create = ["code"]
+
+    code = factory.Sequence(lambda n: f"{99000000 + n:08d}")
+    label = factory.Sequence(lambda n: f"Test services {n}")

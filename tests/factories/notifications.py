@@ -1,7 +1,7 @@
 import factory
 
 from portal.notifications.enums import OutboxStatus
-from portal.notifications.models import EmailPreference, Notification, OutboxMail
+from portal.notifications.models import EmailPreference, Notification, OutboxMail, ReminderRecord
 
 from .accounts import UserFactory
 
@@ -36,3 +36,11 @@ class EmailPreferenceFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     kind = "accounts.role_changed"
     email_enabled = False
+
+
+class ReminderRecordFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReminderRecord
+
+    user = factory.SubFactory(UserFactory)
+    key = factory.Sequence(lambda n: f"challenge:{n}:deadline-7d")
