@@ -3,8 +3,9 @@
 procurer's would; only the clock is turned back (deadlines set in the past) for the ones already closed."""
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
@@ -264,8 +265,18 @@ def _colleague(city: str) -> User:
     return User.objects.get(email=f"colleague@{city.lower()}.example.org")
 
 
+ZONES = {"NO": "Europe/Oslo", "FI": "Europe/Helsinki", "EE": "Europe/Tallinn", "NL": "Europe/Amsterdam"}
+
+
+def _noon_in(days: int, zone: str) -> datetime:
+    """Noon on the buyer's clocks, `days` from today: deadlines as a procurer would set them."""
+    local = timezone.now().astimezone(ZoneInfo(zone)) + timedelta(days=days)
+    return local.replace(hour=12, minute=0, second=0, microsecond=0)
+
+
 def _create_draft(spec: DemoChallenge, owner: Organisation, author: User) -> Challenge:
     now = timezone.now()
+    zone = ZONES.get(str(owner.country), "Europe/London")
     low, high, currency = spec.budget
     challenge = Challenge.objects.create(
         owner=owner,
@@ -281,15 +292,9 @@ def _create_draft(spec: DemoChallenge, owner: Organisation, author: User) -> Cha
         budget_min=Decimal(low),
         budget_max=Decimal(high),
         currency=currency,
-        questions_deadline=now + timedelta(days=21),
-        submission_deadline=now + timedelta(days=35),
-        deadline_timezone="Europe/Oslo"
-        if owner.country == "NO"
-        else "Europe/Helsinki"
-        if owner.country in {"FI", "EE"}
-        else "Europe/Amsterdam"
-        if owner.country == "NL"
-        else "Europe/London",
+        questions_deadline=_noon_in(21, zone),
+        submission_deadline=_noon_in(35, zone),
+        deadline_timezone=zone,
         decision_date=(now + timedelta(days=70)).date(),
         pilot_start=(now + timedelta(days=90)).date(),
         pilot_end=(now + timedelta(days=270)).date(),
