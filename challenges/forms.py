@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .enums import StatementLanguage
-from .models import Challenge, ChallengeDocument, CPVCode, Criterion, Outcome, Theme
+from .models import Challenge, ChallengeDocument, CPVCode, Criterion, Outcome, Theme, known_zone
 from .uploads import ALLOWED_DESCRIPTION, check_document, max_document_bytes
 
 MAX_CPV_CODES = 20
@@ -245,7 +245,7 @@ class PracticalitiesForm(forms.ModelForm):
             self.fields[name].validators.append(_not_negative)
             self.fields[name].widget.attrs["min"] = 0
         # Stored in UTC; shown as the clock reads in the challenge's own time zone.
-        zone = _zone(self.initial.get("deadline_timezone"))
+        zone = known_zone(self.initial.get("deadline_timezone"))
         for name in ("questions_deadline", "submission_deadline"):
             value = self.initial.get(name)
             if isinstance(value, datetime.datetime) and timezone.is_aware(value):
@@ -332,13 +332,6 @@ class PracticalitiesForm(forms.ModelForm):
 def _not_negative(value) -> None:
     if value is not None and value < 0:
         raise ValidationError(_("A budget cannot be negative."), code="negative")
-
-
-def _zone(name: str | None) -> zoneinfo.ZoneInfo:
-    try:
-        return zoneinfo.ZoneInfo(name or "UTC")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
 
 
 # Steps 2 and 5: outcomes and criteria, as formsets of rows

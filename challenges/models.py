@@ -1,3 +1,5 @@
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
@@ -17,6 +19,14 @@ from .enums import (
     ScoringScale,
     StatementLanguage,
 )
+
+
+def known_zone(name: str | None) -> ZoneInfo:
+    """The named time zone, or UTC if the name is empty or unknown, so a bad value never breaks a page."""
+    try:
+        return ZoneInfo(str(name or "UTC"))
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
 
 
 class CPVCode(models.Model):
@@ -191,6 +201,11 @@ class Challenge(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("challenges:challenge-detail", kwargs={"pk": self.pk})
+
+    @property
+    def deadline_zone(self) -> ZoneInfo:
+        """The time zone the deadlines are typed and shown in."""
+        return known_zone(self.deadline_timezone)
 
     @property
     def is_public(self) -> bool:

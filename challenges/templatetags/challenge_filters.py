@@ -1,22 +1,11 @@
 """Template filters of discovery."""
 
-import zoneinfo
 from urllib.parse import urlencode
 
 from django import template
 from django.urls import reverse
 
 register = template.Library()
-
-
-@register.filter
-def safe_timezone(name: str) -> str:
-    """The time zone name if the system knows it, otherwise UTC, so a bad value never breaks a page."""
-    try:
-        zoneinfo.ZoneInfo(str(name))
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return "UTC"
-    return str(name)
 
 
 @register.filter

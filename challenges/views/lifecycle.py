@@ -2,9 +2,6 @@
 cancel. Each finds the challenge among those the user may see (any other is a 404), checks the named
 permission (refused: a 404 too), calls one service and turns its refusal into a form error."""
 
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -47,14 +44,6 @@ def challenge_for_action(request: HttpRequest, pk: int, permission: str) -> Chal
     if not request.user.has_perm(permission, challenge):
         raise Http404
     return challenge
-
-
-def deadline_zone(challenge: Challenge) -> ZoneInfo:
-    """The time zone the challenge's deadlines are typed and shown in."""
-    try:
-        return ZoneInfo(challenge.deadline_timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(settings.TIME_ZONE)
 
 
 def _coach(challenge: Challenge) -> dict:
@@ -125,7 +114,7 @@ def challenge_review(request: HttpRequest, pk: int) -> HttpResponse:
         .prefetch_related("outcomes", "criteria")
         .get(pk=challenge.pk)
     )
-    with timezone.override(deadline_zone(challenge)):
+    with timezone.override(challenge.deadline_zone):
         return render(
             request,
             "challenges/lifecycle/challenge_review.html",
@@ -200,7 +189,7 @@ def challenge_amend_document(request: HttpRequest, pk: int) -> HttpResponse:
 def challenge_deadline(request: HttpRequest, pk: int) -> HttpResponse:
     challenge = challenge_for_action(request, pk, "challenges.extend_deadline")
     # Deadlines are typed and shown in the challenge's own time zone, whatever the reader's.
-    with timezone.override(deadline_zone(challenge)):
+    with timezone.override(challenge.deadline_zone):
         form = DeadlineForm(
             request.POST or None,
             initial={
@@ -225,7 +214,7 @@ def challenge_deadline(request: HttpRequest, pk: int) -> HttpResponse:
         return render(
             request,
             "challenges/lifecycle/challenge_deadline.html",
-            {"challenge": challenge, "form": form, "deadline_zone": str(deadline_zone(challenge))},
+            {"challenge": challenge, "form": form, "deadline_zone": str(challenge.deadline_zone)},
         )
 
 
