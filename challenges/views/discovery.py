@@ -5,15 +5,16 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from portal.redirects import safe_next_url
 
 from ..models import Challenge
 from ..search import ChallengeFilters, ChallengeSearchForm
@@ -117,15 +118,6 @@ def challenge_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "challenges/discovery/challenge_detail.html", context)
 
 
-def _next_or(request: HttpRequest, fallback: str) -> str:
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
-
-
 @login_required
 @require_POST
 def challenge_follow(request: HttpRequest, pk: int) -> HttpResponse:
@@ -138,7 +130,7 @@ def challenge_follow(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(
             request, _("You follow this challenge. You will hear about changes, answers and its deadline.")
         )
-    return redirect(_next_or(request, challenge.get_absolute_url()))
+    return HttpResponseRedirect(safe_next_url(request, challenge.get_absolute_url()))
 
 
 @login_required
@@ -147,7 +139,7 @@ def challenge_unfollow(request: HttpRequest, pk: int) -> HttpResponse:
     challenge = get_object_or_404(Challenge.objects.visible_to(request.user), pk=pk)
     unfollow_challenge(user=request.user, challenge=challenge)
     messages.success(request, _("You no longer follow this challenge."))
-    return redirect(_next_or(request, challenge.get_absolute_url()))
+    return HttpResponseRedirect(safe_next_url(request, challenge.get_absolute_url()))
 
 
 @login_required
@@ -164,7 +156,7 @@ def organisation_follow(request: HttpRequest, pk: int) -> HttpResponse:
             _("You follow %(name)s. You will hear about every challenge it publishes.")
             % {"name": organisation.name},
         )
-    return redirect(_next_or(request, reverse("challenges:follow-list")))
+    return HttpResponseRedirect(safe_next_url(request, reverse("challenges:follow-list")))
 
 
 @login_required
@@ -174,7 +166,7 @@ def organisation_unfollow(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = get_object_or_404(unfollowable_organisations(user=request.user), pk=pk)
     unfollow_organisation(user=request.user, organisation=organisation)
     messages.success(request, _("You no longer follow %(name)s.") % {"name": organisation.name})
-    return redirect(_next_or(request, reverse("challenges:follow-list")))
+    return HttpResponseRedirect(safe_next_url(request, reverse("challenges:follow-list")))
 
 
 @login_required

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -13,7 +13,7 @@ from portal.accounts.selectors import active_organisation_for
 
 from ..enums import ClarificationStatus
 from ..forms_lifecycle import AnswerForm, QuestionForm
-from ..models import Challenge, Clarification
+from ..models import Clarification
 from ..selectors.qa import (
     clarification_for_owner,
     clarifications_for_owner,
@@ -101,9 +101,7 @@ def _acting_supplier(request: HttpRequest):
 @login_required
 @require_http_methods(["GET", "POST"])
 def question_ask(request: HttpRequest, pk: int) -> HttpResponse:
-    challenge = get_object_or_404(Challenge.objects.visible_to(request.user).select_related("owner"), pk=pk)
-    if not request.user.has_perm("challenges.use_supplier_questions", challenge):
-        raise Http404
+    challenge = challenge_for_action(request, pk, "challenges.use_supplier_questions")
     can_ask = request.user.has_perm("challenges.ask_question", challenge)
     form = QuestionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():

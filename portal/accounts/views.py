@@ -3,9 +3,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from portal.redirects import safe_next_url
 
 from .adapters import INVITATION_SESSION_KEY
 from .enums import OrganisationKind
@@ -45,15 +46,6 @@ def _membership(request: HttpRequest, slug: str, pk: int) -> Membership:
     return get_object_or_404(
         Membership.objects.select_related("user", "organisation"), organisation=organisation, pk=pk
     )
-
-
-def _safe_next(request: HttpRequest, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
 
 
 @login_required
@@ -255,7 +247,7 @@ def organisation_switch(request: HttpRequest) -> HttpResponse:
     else:
         messages.error(request, _("You are not a member of that organisation."))
     # Not redirect(): it would try to read a bare word in `next` as the name of a URL.
-    return HttpResponseRedirect(_safe_next(request, fallback))
+    return HttpResponseRedirect(safe_next_url(request, fallback))
 
 
 @login_required
