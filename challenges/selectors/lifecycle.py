@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Case, CharField, F, Q, QuerySet, Value, When
+from django.db.models import QuerySet
 from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -33,19 +33,6 @@ def members_of_owner(*, challenge: Challenge) -> QuerySet[User]:
 
 def programme_staff() -> QuerySet[User]:
     return User.objects.filter(is_programme_staff=True, is_active=True).order_by("pk")
-
-
-def with_current_status(queryset: QuerySet[Challenge]) -> QuerySet[Challenge]:
-    """Annotate `current_status`: the database's version of Challenge.display_status (a published
-    challenge past its deadline reads as closed), for lists that filter or group by what readers see."""
-    past_deadline = Q(submission_deadline__isnull=True) | Q(submission_deadline__lte=Now())
-    return queryset.annotate(
-        current_status=Case(
-            When(Q(status=ChallengeStatus.PUBLISHED) & past_deadline, then=Value(ChallengeStatus.CLOSED)),
-            default=F("status"),
-            output_field=CharField(),
-        )
-    )
 
 
 def review_blockers(*, challenge: Challenge, now: datetime | None = None) -> list[str]:

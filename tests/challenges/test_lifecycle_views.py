@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from challenges.enums import ChallengeStatus
 from challenges.models import Amendment, Challenge
-from challenges.selectors.lifecycle import amendments_for_challenge, with_current_status
+from challenges.selectors.lifecycle import amendments_for_challenge
 from challenges.services.lifecycle import amend_challenge, extend_deadline
 from tests.factories.accounts import (
     AdminMembershipFactory,
@@ -467,14 +467,3 @@ def test_amendments_for_challenge_query_count(django_assert_num_queries, actors,
         amendments = amendments_for_challenge(challenge=challenge)
 
     assert len(amendments) == rows
-
-
-def test_with_current_status_reads_a_due_challenge_as_closed(actors):
-    due = _published(
-        actors, questions_deadline=None, submission_deadline=timezone.now() - timedelta(seconds=1)
-    )
-    open_ = _published(actors)
-
-    statuses = dict(with_current_status(Challenge.objects.all()).values_list("pk", "current_status"))
-
-    assert statuses == {due.pk: ChallengeStatus.CLOSED, open_.pk: ChallengeStatus.PUBLISHED}
