@@ -73,6 +73,12 @@ def review_blockers(*, challenge: Challenge, now: datetime | None = None) -> lis
     ):
         missing.append(_("The deadline for questions must not be after the deadline for proposals."))
 
+    # The same two the editor's review step asks for (selectors/authoring.missing_for_submission).
+    if not challenge.cpv_codes.all():
+        missing.append(_("Choose at least one CPV code."))
+    if not challenge.contact_name.strip() or not challenge.contact_email.strip():
+        missing.append(_("Name a contact person with an email address."))
+
     weights = [criterion.weight for criterion in challenge.criteria.all()]
     if not weights:
         missing.append(_("Add the evaluation criteria, with weights that add up to 100."))

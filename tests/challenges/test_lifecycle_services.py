@@ -133,6 +133,7 @@ def test_submit_for_review_lists_everything_missing(buyer):
         "Write a short summary.",
         "Say why it matters now.",
         "Add at least one outcome, with an indicator and a target.",
+        "Choose at least one CPV code.",
         "The criteria's weights add up to 50; they must add up to 100.",
     ]
     challenge.refresh_from_db()
@@ -771,3 +772,16 @@ def test_approve_challenge_twice_at_once_publishes_once():
     assert sorted(outcomes) == ["published", "refused"]
     assert Review.objects.filter(challenge=challenge).count() == 1
     assert AuditEvent.objects.filter(action="challenge.published").count() == 1
+
+
+def test_submit_for_review_asks_for_what_the_editor_asks_for(buyer):
+    challenge = ChallengeFactory(owner=buyer["organisation"], contact_email="")
+    challenge.cpv_codes.clear()
+
+    with pytest.raises(IncompleteChallengeError) as raised:
+        submit_for_review(challenge=challenge, by=buyer["member"])
+
+    assert raised.value.missing == [
+        "Choose at least one CPV code.",
+        "Name a contact person with an email address.",
+    ]

@@ -68,6 +68,11 @@ class ChallengeFactory(factory.django.DjangoModelFactory):
         """Every factory challenge has one outcome and two criteria (60 + 40) unless extracted=False."""
         if not create or extracted is False:
             return
+        self.cpv_codes.add(
+            CPVCode.objects.get_or_create(
+                code="85000000", defaults={"label": "Health and social work services"}
+            )[0]
+        )
         OutcomeFactory(challenge=self)
         CriterionFactory(challenge=self, name="Impact on the outcomes", weight=60, position=0)
         CriterionFactory(challenge=self, name="Feasibility and cost", weight=40, position=1)
