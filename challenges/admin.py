@@ -47,6 +47,17 @@ class CriterionInline(admin.TabularInline):
     extra = 0
     fields = ["position", "name", "description", "weight"]
 
+    # Frozen at publication: after it, only an amendment that reopens the submission period changes them
+    # (challenges.services.lifecycle.amend_criteria).
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields if obj is not None and obj.published_at else []
+
+    def has_add_permission(self, request, obj=None):
+        return not (obj is not None and obj.published_at) and super().has_add_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not (obj is not None and obj.published_at) and super().has_delete_permission(request, obj)
+
 
 class ChallengeDocumentInline(admin.TabularInline):
     model = ChallengeDocument
@@ -88,6 +99,12 @@ class ChallengeAdmin(admin.ModelAdmin):
         "updated_at",
     ]
     inlines = [OutcomeInline, CriterionInline, ChallengeDocumentInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The scoring scale is frozen at publication, like the criteria (CriterionInline).
+        frozen = ["scoring_scale"] if obj is not None and obj.published_at else []
+        return [*self.readonly_fields, *frozen]
+
     fieldsets = [
         (None, {"fields": ["owner", "status", "language", "created_by"]}),
         (_("The need"), {"fields": ["title", "summary", "current_situation", "affected", "why_now"]}),

@@ -1,11 +1,15 @@
 """Forms of the lifecycle and clarification pages. They check what was typed; the services decide what
 the challenge's state and the clock allow, and their refusals come back as form errors."""
 
+from datetime import timedelta
+
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .enums import ScoringScale
 from .models import Challenge
-from .services.lifecycle import AMENDABLE_FIELDS
+from .services.lifecycle import AMENDABLE_FIELDS, CRITERIA_AMENDMENT_MIN_DAYS
 from .services.qa import QUESTION_MAX_LENGTH
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
@@ -64,6 +68,87 @@ class AmendmentForm(forms.ModelForm):
 
     def changes(self) -> dict:
         return {name: self.cleaned_data[name] for name in AMENDABLE_FIELDS}
+
+
+class CriteriaAmendmentForm(forms.Form):
+    """The published criteria (name, description, weight of each), the scoring scale, the new deadline for
+    proposals (the submission period reopens) and what changed and why. Typed and shown in the challenge's
+    time zone: build it inside timezone.override(challenge.deadline_zone)."""
+
+    scoring_scale = forms.TypedChoiceField(
+        label=_("Scoring scale"), choices=ScoringScale.choices, coerce=int, widget=forms.RadioSelect
+    )
+    submission_deadline = forms.DateTimeField(
+        label=_("New deadline for proposals"),
+        widget=DeadlineInput(),
+        help_text=_("Changing the criteria reopens the submission period: at least %(days)s days from now.")
+        % {"days": CRITERIA_AMENDMENT_MIN_DAYS},
+    )
+    amendment_summary = forms.CharField(
+        label=_("What changed and why"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Published with the amendment and sent to followers and everyone with a proposal."),
+    )
+
+    ROW = ("name", "description", "weight")
+
+    def __init__(self, *args, challenge: Challenge, **kwargs):
+        self.challenge = challenge
+        self.criteria = list(challenge.criteria.order_by("position", "pk"))
+        kwargs.setdefault(
+            "initial",
+            {
+                "scoring_scale": challenge.scoring_scale,
+                **{f"criterion_{c.pk}_{name}": getattr(c, name) for c in self.criteria for name in self.ROW},
+            },
+        )
+        super().__init__(*args, **kwargs)
+        criterion_fields = {}
+        for number, criterion in enumerate(self.criteria, start=1):
+            prefix = f"criterion_{criterion.pk}_"
+            criterion_fields[prefix + "name"] = forms.CharField(
+                label=_("Criterion %(number)s") % {"number": number}, max_length=200
+            )
+            criterion_fields[prefix + "description"] = forms.CharField(
+                label=_("What evaluators look for (criterion %(number)s)") % {"number": number},
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+            criterion_fields[prefix + "weight"] = forms.IntegerField(
+                label=_("Weight of criterion %(number)s (%%)") % {"number": number},
+                min_value=1,
+                max_value=100,
+            )
+        # The criteria first, in their published order, then the scale, the deadline and the summary.
+        self.fields = {**criterion_fields, **self.fields}
+
+    def clean_submission_deadline(self):
+        deadline = self.cleaned_data["submission_deadline"]
+        earliest = timezone.now() + timedelta(days=CRITERIA_AMENDMENT_MIN_DAYS)
+        if deadline < earliest:
+            raise forms.ValidationError(
+                _("Choose a deadline at least %(days)s days from now: suppliers need time to rework.")
+                % {"days": CRITERIA_AMENDMENT_MIN_DAYS}
+            )
+        if self.challenge.submission_deadline and deadline < self.challenge.submission_deadline:
+            raise forms.ValidationError(_("The new deadline must not be before the current one."))
+        return deadline
+
+    def clean(self):
+        cleaned = super().clean()
+        weight_names = [f"criterion_{c.pk}_weight" for c in self.criteria]
+        weights = [cleaned.get(name) for name in weight_names]
+        if None not in weights and sum(weights) != 100:
+            message = _("The weights add up to %(total)s; they must add up to 100.") % {"total": sum(weights)}
+            for name in weight_names:
+                self.add_error(name, message)
+        return cleaned
+
+    def criteria_rows(self) -> list[dict]:
+        return [
+            {"id": c.pk, **{name: self.cleaned_data[f"criterion_{c.pk}_{name}"] for name in self.ROW}}
+            for c in self.criteria
+        ]
 
 
 class DeadlineForm(forms.Form):

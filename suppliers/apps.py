@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class SuppliersConfig(AppConfig):
     name = "suppliers"
     verbose_name = _("Suppliers")
+
+    def ready(self) -> None:
+        from . import kinds  # noqa: F401

@@ -5,16 +5,18 @@ Every function locks the challenge's row and reads the database's clock in the s
 people (or a person and the closing task) acting at once are decided one after the other, by one clock."""
 
 import logging
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from portal.accounts.models import User
+from portal.accounts.models import Membership, User
 from portal.accounts.rules import is_programme_staff
 from portal.audit.services import record_audit
 from portal.notifications.services import claim_reminders, notify
@@ -37,8 +39,8 @@ from ..selectors.lifecycle import (
 logger = logging.getLogger(__name__)
 
 # What an open challenge's owner may change by amendment. Criteria, weights and the scoring scale are
-# frozen at publication (suppliers write to them); the title identifies the challenge; documents are
-# added through authoring.
+# frozen at publication (suppliers write to them): only amend_criteria changes them, and it reopens the
+# submission period. The title identifies the challenge; documents are added through authoring.
 AMENDABLE_FIELDS = (
     "summary",
     "current_situation",
@@ -49,6 +51,11 @@ AMENDABLE_FIELDS = (
     "contact_name",
     "contact_email",
 )
+
+# An amendment that changes the criteria, their weights or the scoring scale reopens the submission period:
+# the new deadline for proposals is at least this many days ahead, so every supplier has time to rework
+# (or withdraw and resubmit) a proposal written against the old criteria.
+CRITERIA_AMENDMENT_MIN_DAYS = 10
 
 CANCELLABLE_STATUSES = frozenset(
     {
@@ -388,7 +395,12 @@ def record_outcome(*, challenge: Challenge, by: User, outcome: str) -> Challenge
 
 
 def _record_amendment(
-    *, challenge: Challenge, by: User, summary: str, changes: dict[str, dict[str, Any]]
+    *,
+    challenge: Challenge,
+    by: User,
+    summary: str,
+    changes: dict[str, dict[str, Any]],
+    also_notify: Iterable[User] = (),
 ) -> Amendment:
     amendment = Amendment.objects.create(challenge=challenge, summary=summary, changes=changes, created_by=by)
     record_audit(
@@ -399,7 +411,7 @@ def _record_amendment(
         data={"amendment": amendment.pk, "fields": sorted(changes)},
     )
     notify(
-        recipients=followers_of_challenge(challenge=challenge),
+        recipients=[*followers_of_challenge(challenge=challenge), *also_notify],
         kind=kinds.AMENDED,
         context={"challenge": challenge, "amendment": amendment, "changes": amendment_changes(amendment)},
         target=challenge,
@@ -443,6 +455,112 @@ def amend_challenge(*, challenge: Challenge, by: User, changes: dict[str, Any], 
         # The amended text is what search must find (PostgreSQL; a no-op on SQLite).
         refresh_search_vector(challenge_id=challenge.pk)
         amendment = _record_amendment(challenge=challenge, by=by, summary=summary, changes=diff)
+    return amendment
+
+
+def _criteria_text(rows: Iterable[dict[str, Any]]) -> str:
+    return "; ".join(f"{row['name']} ({row['weight']} %)" for row in rows)
+
+
+def amend_criteria(
+    *,
+    challenge: Challenge,
+    by: User,
+    criteria: Iterable[dict[str, Any]],
+    scoring_scale: int,
+    submission_deadline: datetime,
+    summary: str,
+) -> Amendment:
+    """The one way to change an open challenge's published criteria (name, description, weight of each
+    existing one) or its scoring scale after publication. It reopens the submission period: the new
+    deadline for proposals must be at least CRITERIA_AMENDMENT_MIN_DAYS ahead by the database's clock (and
+    never earlier than the current one). Records a visible amendment with the criteria before and after,
+    audits the criteria as now published, and notifies the challenge's followers and every member of an
+    organisation with a proposal to it (draft, submitted or withdrawn; lead or accepted partner).
+
+    Criteria are edited, not added or removed, so proposals' answers stay attached to them. Submitted
+    proposals stay submitted: their bidders are told, and may withdraw, rework and resubmit before the new
+    deadline."""
+    from ..enums import ScoringScale
+    from ..models import Criterion
+
+    summary = (summary or "").strip()
+    if not summary:
+        raise ChallengeStateError(_("Say what changed and why: suppliers read it with the amendment."))
+    if scoring_scale not in ScoringScale.values:
+        raise ChallengeStateError(_("Choose a scoring scale of 0 to 5 or 0 to 10."))
+    rows = {int(row["id"]): row for row in criteria}
+    with transaction.atomic():
+        challenge = _lock(challenge)
+        _require_owner_member(challenge, by)
+        _require_open(challenge)
+        current = list(
+            Criterion.objects.select_for_update().filter(challenge=challenge).order_by("position", "pk")
+        )
+        if set(rows) != {criterion.pk for criterion in current}:
+            raise ChallengeStateError(_("The criteria changed while you were editing them: start again."))
+        weights = [int(rows[criterion.pk]["weight"]) for criterion in current]
+        if any(not 1 <= weight <= 100 for weight in weights) or sum(weights) != 100:
+            raise ChallengeStateError(
+                _("Each weight is between 1 and 100, and the weights add up to 100 (now %(total)s).")
+                % {"total": sum(weights)}
+            )
+        before = [{"name": c.name, "description": c.description, "weight": c.weight} for c in current]
+        after = [
+            {
+                "name": str(rows[c.pk]["name"]).strip(),
+                "description": str(rows[c.pk].get("description") or "").strip(),
+                "weight": int(rows[c.pk]["weight"]),
+            }
+            for c in current
+        ]
+        if any(not row["name"] for row in after):
+            raise ChallengeStateError(_("Every criterion needs a name."))
+        diff: dict[str, dict[str, Any]] = {}
+        if before != after:
+            diff["criteria"] = {"from": _criteria_text(before), "to": _criteria_text(after)}
+        if scoring_scale != challenge.scoring_scale:
+            diff["scoring_scale"] = {"from": challenge.scoring_scale, "to": scoring_scale}
+        if not diff:
+            raise ChallengeStateError(_("Nothing has changed: change a criterion, a weight or the scale."))
+        earliest = challenge.db_now + timedelta(days=CRITERIA_AMENDMENT_MIN_DAYS)
+        if submission_deadline < max(earliest, challenge.submission_deadline):
+            raise ChallengeStateError(
+                _(
+                    "Changing the criteria reopens the submission period: the new deadline for proposals "
+                    "must be at least %(days)s days from now, and not before the current one."
+                )
+                % {"days": CRITERIA_AMENDMENT_MIN_DAYS}
+            )
+        for criterion, row in zip(current, after, strict=True):
+            criterion.name, criterion.description, criterion.weight = (
+                row["name"],
+                row["description"],
+                row["weight"],
+            )
+        Criterion.objects.bulk_update(current, ["name", "description", "weight"])
+        if submission_deadline != challenge.submission_deadline:
+            diff["submission_deadline"] = {
+                "from": challenge.submission_deadline.isoformat(),
+                "to": submission_deadline.isoformat(),
+            }
+        challenge.scoring_scale = scoring_scale
+        challenge.submission_deadline = submission_deadline
+        challenge.save(update_fields=["scoring_scale", "submission_deadline", "updated_at"])
+        record_audit(
+            actor=by,
+            action="challenge.criteria_amended",
+            target=challenge,
+            organisation=challenge.owner,
+            data={"scoring_scale": scoring_scale, "criteria": after, "previous_criteria": before},
+        )
+        amendment = _record_amendment(
+            challenge=challenge,
+            by=by,
+            summary=summary,
+            changes=diff,
+            also_notify=_members_with_proposals(challenge),
+        )
     return amendment
 
 
@@ -529,11 +647,45 @@ def extend_deadline(
 # Reminders
 
 
-def _has_submitted(user: User, challenge: Challenge) -> bool:
-    """Whether the user's organisation has submitted a proposal to the challenge. Proposals do not exist
-    yet: the proposals issue fills this in (suppliers build on challenges, so it will read them by the
-    model's name, "suppliers.Proposal"). Until then every follower is reminded."""
-    return False
+def _members_of_bidders(challenge: Challenge) -> set[int]:
+    """The users who belong to an organisation that has submitted a proposal to the challenge, as lead or
+    accepted consortium partner. Suppliers build on challenges, so their models are named, not imported."""
+    proposal_model = apps.get_model("suppliers", "Proposal")
+    partner_model = apps.get_model("suppliers", "ConsortiumPartner")
+    submitted = proposal_model.objects.filter(challenge=challenge, status="submitted")
+    bidders = (
+        submitted.order_by()
+        .values("supplier_id")
+        .union(
+            partner_model.objects.filter(proposal__in=submitted, status="accepted")
+            .order_by()
+            .values("organisation_id")
+        )
+    )
+    return set(
+        Membership.objects.filter(organisation_id__in=[row["supplier_id"] for row in bidders]).values_list(
+            "user_id", flat=True
+        )
+    )
+
+
+def _members_with_proposals(challenge: Challenge) -> list[User]:
+    """The active members of every organisation with a proposal to the challenge in any state (draft,
+    submitted, withdrawn), as lead or accepted consortium partner: they must hear when the criteria they
+    write to change. Named by string, like _members_of_bidders."""
+    proposal_model = apps.get_model("suppliers", "Proposal")
+    partner_model = apps.get_model("suppliers", "ConsortiumPartner")
+    proposals = proposal_model.objects.filter(challenge=challenge)
+    organisation_ids = set(proposals.values_list("supplier_id", flat=True)) | set(
+        partner_model.objects.filter(proposal__in=proposals, status="accepted").values_list(
+            "organisation_id", flat=True
+        )
+    )
+    return list(
+        User.objects.filter(memberships__organisation_id__in=organisation_ids, is_active=True)
+        .distinct()
+        .order_by("pk")
+    )
 
 
 def deadline_reminder_key(*, challenge: Challenge, stage: str) -> str:
@@ -551,10 +703,9 @@ def send_deadline_reminders() -> int:
     for stage, after, until in REMINDER_STAGES:
         for challenge in challenges_closing_between(after=after, until=until):
             with transaction.atomic():
+                bidders = _members_of_bidders(challenge)
                 followers = [
-                    user
-                    for user in followers_of_challenge(challenge=challenge)
-                    if not _has_submitted(user, challenge)
+                    user for user in followers_of_challenge(challenge=challenge) if user.pk not in bidders
                 ]
                 recipients = claim_reminders(
                     users=followers, key=deadline_reminder_key(challenge=challenge, stage=stage)

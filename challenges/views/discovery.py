@@ -48,6 +48,12 @@ PARTIALS = {
     "amendments_template": "challenges/lifecycle/_amendments.html",
     "clarifications_template": "challenges/qa/_clarifications.html",
     "actions_template": "challenges/lifecycle/_actions.html",
+    # Suppliers build on challenges: their panels (your proposal, the partner board) are named, not imported.
+    "proposal_panel_template": "suppliers/proposals/_challenge_panel.html",
+    "board_panel_template": "suppliers/board/_challenge_panel.html",
+    # Evaluation sits above both: the public award notice and, for the panel, the way to the evaluation.
+    "award_notice_template": "evaluation/_award_notice.html",
+    "evaluation_panel_template": "evaluation/_challenge_panel.html",
 }
 
 

@@ -78,8 +78,13 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
         messages.success(
             request, _("%(name)s has been created. You are its administrator.") % {"name": organisation.name}
         )
-        return redirect(organisation)
-    return render(request, "accounts/organisation_form.html", {"form": form, "creating": True})
+        # Someone who signed up from a consortium or panel invitation link goes back to it.
+        return redirect(safe_next_url(request, organisation.get_absolute_url()))
+    return render(
+        request,
+        "accounts/organisation_form.html",
+        {"form": form, "creating": True, "action": request.get_full_path()},
+    )
 
 
 @login_required

@@ -41,7 +41,9 @@ INSTALLED_APPS = [
     "portal.web",
     "challenges",
     "suppliers",
+    "challenges.evaluation",
     "exchanges",
+    "exchanges.surveys",
 ]
 
 MIDDLEWARE = [
@@ -202,7 +204,18 @@ CELERY_BEAT_SCHEDULE = {
     "send-challenge-deadline-reminders": {"task": "challenges.send_deadline_reminders", "schedule": 900.0},
     # Catches up on publication fan-outs whose task was lost while the broker was down.
     "sweep-publication-fanouts": {"task": "challenges.sweep_publication_fanouts", "schedule": 900.0},
+    "send-proposal-draft-reminders": {"task": "suppliers.send_draft_reminders", "schedule": 900.0},
+    "send-exchange-reminders": {"task": "exchanges.send_exchange_reminders", "schedule": 900.0},
+    "send-scoring-reminders": {"task": "evaluation.send_scoring_reminders", "schedule": 900.0},
+    "finalise-awards": {"task": "evaluation.finalise_awards", "schedule": 300.0},
 }
+
+# Evaluation and award. The standstill period between an award decision and its becoming final: a
+# decision may set a longer one, never a shorter one (EU Directive 2007/66/EC: 10 days).
+AWARD_MIN_STANDSTILL_DAYS = env.int("AWARD_MIN_STANDSTILL_DAYS", default=10)
+# Open Contracting: the registered ocid prefix (https://standard.open-contracting.org/latest/en/guidance/map/
+# release_level/#ocid) followed by the challenge's id. Register one before publishing open data for real.
+OCDS_OCID_PREFIX = env.str("OCDS_OCID_PREFIX", default="ocds-xxxxxx")
 
 # Mail: EMAIL_URL (smtp+tls://user:password@host:587, consolemail://, filemail://). The default writes one
 # file per delivery batch under var/mail, so the demo shows every mail without a mail server.

@@ -132,4 +132,7 @@ def load_demo() -> list[DemoLogin]:
 
     admin = _user("admin@programme.example.org", "Site Administrator", is_staff=True, is_superuser=True)
     logins.append(DemoLogin("Django admin (operators)", admin.email, "—", "at /django-admin/"))
+    from exchanges.demo import load_exchange_demo  # the staff exchanges' Turku → Tartu → Rotterdam series
+
+    load_exchange_demo()
     return logins

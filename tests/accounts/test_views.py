@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
@@ -46,6 +48,27 @@ def test_organisation_create_makes_the_creator_admin_and_active(client):
     assert Membership.objects.get(organisation=organisation).role == MembershipRole.ADMIN
     assert client.session["active_organisation_id"] == organisation.pk
     assert AuditEvent.objects.get(action="organisation.created").organisation == organisation
+
+
+@pytest.mark.parametrize(
+    ("next_url", "expected"),
+    [
+        ("/suppliers/consortium-invitations/", "/suppliers/consortium-invitations/"),
+        ("https://evil.example/", None),
+    ],
+)
+def test_organisation_create_returns_to_a_safe_next_address(client, next_url, expected):
+    client.force_login(UserFactory())
+    url = f"{reverse('accounts:organisation-create')}?{urlencode({'next': next_url})}"
+
+    form_page = client.get(url)
+    response = client.post(
+        url,
+        {"name": "Acme AS", "kind": OrganisationKind.SUPPLIER, "sme_size": SMESize.MICRO, "country": "NO"},
+    )
+
+    assert f'action="{url.replace("&", "&amp;")}"' in form_page.content.decode()
+    assert response["Location"] == (expected or Organisation.objects.get(name="Acme AS").get_absolute_url())
 
 
 @pytest.mark.parametrize(

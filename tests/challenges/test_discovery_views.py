@@ -421,8 +421,8 @@ def test_challenge_detail_query_count_signed_in(client, django_assert_num_querie
     client.force_login(actors["supplier"])
 
     # + the session, the user, their memberships (twice: roles for visible_to, and the menu's), the unread
-    # count, the follow state
-    with django_assert_num_queries(14):
+    # count, the follow state, the organisation's proposal (proposal panel), the board's count (board panel)
+    with django_assert_num_queries(16):
         client.get(challenge.get_absolute_url())
 
 

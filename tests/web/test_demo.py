@@ -70,3 +70,24 @@ def test_load_demo_creates_challenges_in_every_state_in_both_languages():
     assert set(Challenge.objects.values_list("language", flat=True)) == {"en", "nb"}
     published = Challenge.objects.get(title="Reducing loneliness among elderly residents living alone")
     assert published.clarifications.filter(status="public").count() == 1
+
+
+@pytest.mark.django_db
+def test_load_demo_gives_suppliers_profiles_a_consortium_draft_and_verifiable_sealed_bids():
+    from suppliers.enums import PartnerStatus, ProposalStatus
+    from suppliers.models import ConsortiumPartner, PartnerPost, Proposal, Receipt, SupplierProfile
+    from suppliers.receipts import verify_receipt
+
+    call_command("load_demo")
+
+    assert SupplierProfile.objects.listed().count() == 5
+    draft = Proposal.objects.get(status=ProposalStatus.DRAFT)
+    assert draft.challenge.is_open
+    assert list(ConsortiumPartner.objects.filter(proposal=draft).values_list("status", flat=True)) == [
+        PartnerStatus.ACCEPTED
+    ]
+    submitted = Proposal.objects.filter(status=ProposalStatus.SUBMITTED).select_related("challenge")
+    assert submitted.count() == 4
+    assert all(p.submitted_at < p.challenge.submission_deadline and p.is_opened for p in submitted)
+    assert all(verify_receipt(receipt) for receipt in Receipt.objects.all())
+    assert PartnerPost.objects.count() == 1

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 
 from challenges.demo import load_demo_challenges
 from portal.web.demo import DEMO_PASSWORD, load_demo
+from suppliers.demo import load_supplier_demo
 
 
 class Command(BaseCommand):
@@ -10,6 +11,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         logins = load_demo()
         challenges = load_demo_challenges()
+        load_supplier_demo()
         width = max(len(login.role) for login in logins)
         self.stdout.write(
             self.style.SUCCESS("\nDemo data loaded. Sign in at http://127.0.0.1:8000/accounts/login/")

@@ -1,0 +1,240 @@
+"""Reads for the award: the bids and their standing, whether the evaluation is ready for a decision, each
+bidder's own feedback, the public award notice and the awards whose standstill has ended.
+
+A bidder's feedback holds their own consensus scores and rationales, their rank and the winning total,
+never another bidder's name or scores. The public notice names only the winners."""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from challenges.models import Challenge, Criterion
+from portal.accounts.models import User
+from suppliers.enums import PartnerStatus, ProposalStatus
+from suppliers.models import ConsortiumPartner, Proposal
+
+from ..enums import AwardStatus, TrialDecision
+from ..models import Award, AwardedProposal, BidderFeedback, ConsensusScore, Panel, Trial
+from .scoring import ranking
+
+THREE_PLACES = Decimal("0.001")
+
+
+@dataclass
+class Standing:
+    """One bid's place in the ranking, as the award page and the trials page show it."""
+
+    proposal: Proposal
+    total: Decimal | None
+    rank: int | None
+    trial: Trial | None = None
+    feedback: BidderFeedback | None = None
+
+
+@dataclass
+class FeedbackScore:
+    criterion: Criterion
+    value: int | None
+    rationale: str
+
+
+@dataclass
+class BidderFeedbackView:
+    """What one bidder reads: their consensus per criterion, their rank among the bids, their total and
+    the winning total. Nothing about the other bids but their number and the best total."""
+
+    proposal: Proposal
+    award: Award
+    feedback: BidderFeedback
+    scores: list[FeedbackScore] = field(default_factory=list)
+    scale: int = 5
+    is_winner: bool = False
+    number_of_bids: int = 0
+    winning_total: Decimal | None = None
+
+
+def submitted_bids(*, challenge: Challenge, user: User) -> QuerySet[Proposal]:
+    """The challenge's submitted proposals that the user may read (the owner's admins read all of them
+    once the challenge has closed), with their lead supplier."""
+    return (
+        Proposal.objects.visible_to(user)
+        .filter(challenge=challenge, status=ProposalStatus.SUBMITTED)
+        .select_related("supplier")
+        .order_by("pk")
+    )
+
+
+def ranked_totals(*, challenge: Challenge, proposals: list[Proposal]) -> dict[int, tuple[Decimal, int]]:
+    """{proposal id: (weighted total, rank)} of the given proposals that the panel's ranking ranks
+    (selectors.scoring.ranking: weighted totals from the consensus and the published weights, equal
+    totals share a rank), in the ranking's order (its tie-break rule decides among equals)."""
+    ids = {proposal.pk for proposal in proposals}
+    return {
+        row.proposal.pk: (row.total, row.rank)
+        for row in ranking(challenge=challenge)
+        if row.proposal.pk in ids and row.total is not None
+    }
+
+
+def standings_for(*, challenge: Challenge, user: User) -> list[Standing]:
+    """The submitted bids the user may read, best first (unranked ones last, oldest first), each with its
+    weighted total, rank and proof-of-value trial if it has one."""
+    proposals = list(submitted_bids(challenge=challenge, user=user).select_related("trial"))
+    ranking = ranked_totals(challenge=challenge, proposals=proposals)
+    standings = []
+    for proposal in proposals:
+        total, rank = ranking.get(proposal.pk, (None, None))
+        standings.append(
+            Standing(proposal=proposal, total=total, rank=rank, trial=getattr(proposal, "trial", None))
+        )
+    # The ranking's own order: equal totals are ordered by its tie-break rule.
+    order = {proposal_id: index for index, proposal_id in enumerate(ranking)}
+    standings.sort(key=lambda standing: (order.get(standing.proposal.pk, len(order)), standing.proposal.pk))
+    return standings
+
+
+def consensus_is_complete(*, challenge: Challenge) -> bool:
+    """Every submitted proposal has a consensus score on every criterion (two queries)."""
+    criteria = challenge.criteria.count()
+    counts = (
+        Proposal.objects.filter(challenge=challenge, status=ProposalStatus.SUBMITTED)
+        .annotate(
+            agreed=Count("consensus_scores", filter=Q(consensus_scores__criterion__challenge_id=challenge.pk))
+        )
+        .values_list("agreed", flat=True)
+    )
+    return all(agreed == criteria for agreed in counts)
+
+
+def panel_has_trial_stage(*, challenge: Challenge) -> bool:
+    return Panel.objects.filter(challenge=challenge, has_trial_stage=True).exists()
+
+
+def award_blockers(*, challenge: Challenge) -> list[str]:
+    """Why no award may be decided yet, in words the procurer can act on; empty when it may."""
+    from django.utils.translation import gettext as _
+
+    from challenges.enums import ChallengeStatus
+
+    blockers = []
+    if challenge.status != ChallengeStatus.UNDER_EVALUATION:
+        blockers.append(_("An award is decided while the challenge is under evaluation."))
+        return blockers
+    if Award.objects.filter(challenge=challenge).exists():
+        blockers.append(_("The award has been decided already."))
+        return blockers
+    if not consensus_is_complete(challenge=challenge):
+        blockers.append(
+            _("The panel has not agreed a consensus score on every criterion of every proposal yet.")
+        )
+    if panel_has_trial_stage(challenge=challenge):
+        trials = Trial.objects.filter(proposal__challenge=challenge)
+        if not trials.exists():
+            blockers.append(_("Shortlist proposals for the proof-of-value trial and decide on them first."))
+        elif trials.filter(decision=TrialDecision.PENDING).exists():
+            blockers.append(_("Decide go or no-go on every proof-of-value trial first."))
+    return blockers
+
+
+def award_of(*, challenge: Challenge) -> Award | None:
+    """The challenge's award with its winners (proposal and lead supplier), or None."""
+    return (
+        Award.objects.filter(challenge=challenge)
+        .prefetch_related(
+            Prefetch("awarded", queryset=AwardedProposal.objects.select_related("proposal__supplier"))
+        )
+        .first()
+    )
+
+
+def award_notice_for(*, challenge: Challenge) -> dict | None:
+    """The public notice of an awarded (or not awarded) challenge: the decision, its date, the winners with
+    their contract values, the number of bids and the standstill. Two queries (the award with the number
+    of bids, its winners); none for a challenge without an outcome."""
+    from challenges.enums import ChallengeStatus
+
+    if challenge.status not in {ChallengeStatus.AWARDED, ChallengeStatus.NOT_AWARDED}:
+        return None
+    award = (
+        Award.objects.filter(challenge=challenge)
+        .annotate(bids=Count("feedback"))
+        .prefetch_related(
+            Prefetch(
+                "awarded",
+                queryset=AwardedProposal.objects.select_related("proposal__supplier").order_by("pk"),
+            )
+        )
+        .first()
+    )
+    if award is None:
+        return None
+    return {
+        "award": award,
+        "winners": list(award.awarded.all()),
+        "number_of_bids": award.bids,
+        "is_final": award.status == AwardStatus.FINAL,
+        "currency": challenge.currency,
+    }
+
+
+def feedback_for(*, proposal: Proposal) -> BidderFeedbackView | None:
+    """A bidder's own feedback on an award (None before the award). The caller has checked that the user
+    is one of this proposal's bidders."""
+    feedback = (
+        BidderFeedback.objects.filter(proposal=proposal).select_related("award", "award__challenge").first()
+    )
+    if feedback is None:
+        return None
+    award, challenge = feedback.award, feedback.award.challenge
+    consensus = {score.criterion_id: score for score in ConsensusScore.objects.filter(proposal=proposal)}
+    winners = list(award.awarded.values_list("proposal_id", flat=True))
+    winning_total = (
+        BidderFeedback.objects.filter(award=award, proposal_id__in=winners)
+        .order_by("-total")
+        .values_list("total", flat=True)
+        .first()
+    )
+    return BidderFeedbackView(
+        proposal=proposal,
+        award=award,
+        feedback=feedback,
+        scores=[
+            FeedbackScore(
+                criterion=criterion,
+                value=consensus[criterion.pk].value if criterion.pk in consensus else None,
+                rationale=consensus[criterion.pk].rationale if criterion.pk in consensus else "",
+            )
+            for criterion in challenge.criteria.order_by("position", "pk")
+        ],
+        scale=challenge.scoring_scale,
+        is_winner=proposal.pk in winners,
+        number_of_bids=BidderFeedback.objects.filter(award=award).count(),
+        winning_total=winning_total,
+    )
+
+
+def bidder_members(*, proposal: Proposal) -> list[User]:
+    """The active members of the proposal's lead and of its accepted consortium partners."""
+    partners = ConsortiumPartner.objects.filter(
+        proposal=proposal, status=PartnerStatus.ACCEPTED, organisation__isnull=False
+    ).values("organisation_id")
+    return list(
+        User.objects.filter(
+            Q(memberships__organisation_id=proposal.supplier_id)
+            | Q(memberships__organisation_id__in=partners),
+            is_active=True,
+        )
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def awards_due_for_finalising() -> QuerySet[Award]:
+    """Awards in standstill whose standstill has ended."""
+    return (
+        Award.objects.filter(status=AwardStatus.STANDSTILL, standstill_ends_at__lte=timezone.now())
+        .only("pk")
+        .order_by("pk")
+    )

@@ -1,0 +1,96 @@
+"""Reads for the open data: public challenges with everything their OCDS releases need, in a fixed number
+of queries however many challenges there are, and the latest events for the Atom feed."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from challenges.models import Amendment, Challenge, ChallengeDocument, Clarification, CPVCode
+from suppliers.enums import PartnerStatus, ProposalStatus
+from suppliers.models import ConsortiumPartner, Proposal
+
+from ..models import Award, AwardedProposal
+
+BULK_PAGE_SIZE = 100
+FEED_SIZE = 50
+
+
+def _submitted_count() -> Subquery:
+    # A count per challenge without grouping the challenge's own columns. It is only published for a
+    # release dated after the deadline (ocds.py), when the count no longer changes.
+    submitted = (
+        Proposal.objects.filter(challenge=OuterRef("pk"), status=ProposalStatus.SUBMITTED)
+        .order_by()
+        .values("challenge")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return Coalesce(Subquery(submitted, output_field=IntegerField()), Value(0))
+
+
+def _awarded_proposals() -> QuerySet[AwardedProposal]:
+    accepted = ConsortiumPartner.objects.filter(status=PartnerStatus.ACCEPTED).select_related("organisation")
+    return AwardedProposal.objects.select_related("proposal__supplier").prefetch_related(
+        Prefetch("proposal__partners", queryset=accepted)
+    )
+
+
+def challenges_for_open_data() -> QuerySet[Challenge]:
+    """Public challenges (published at some point: drafts, reviews and challenges cancelled before
+    publication never appear), oldest first, with what ocds.releases_for_challenge reads."""
+    return (
+        Challenge.objects.public()
+        .select_related("owner", "award")
+        .annotate(submitted_proposal_count=_submitted_count())
+        .prefetch_related(
+            Prefetch("cpv_codes", queryset=CPVCode.objects.order_by("code")),
+            "criteria",
+            Prefetch("amendments", queryset=Amendment.objects.order_by("created_at", "pk")),
+            Prefetch("documents", queryset=ChallengeDocument.objects.order_by("created_at", "pk")),
+            Prefetch("clarifications", queryset=Clarification.objects.only("pk", "challenge_id", "asked_at")),
+            Prefetch("award__awarded", queryset=_awarded_proposals()),
+        )
+        .order_by("pk")
+    )
+
+
+def challenge_for_open_data(*, pk: int) -> Challenge | None:
+    return challenges_for_open_data().filter(pk=pk).first()
+
+
+def challenges_page_for_open_data(*, page: int, size: int = BULK_PAGE_SIZE) -> tuple[list[Challenge], bool]:
+    """One page of the bulk package (pages from 1) and whether another follows: one more row is read
+    instead of counting them all."""
+    start = (page - 1) * size
+    rows = list(challenges_for_open_data()[start : start + size + 1])
+    return rows[:size], len(rows) > size
+
+
+def challenge_list_for_open_data() -> QuerySet[Challenge]:
+    """The open data page's list of challenges: enough to link each one's releases."""
+    return Challenge.objects.public().select_related("owner").order_by("-published_at", "-pk")
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    kind: str  # "tender" or "award"
+    challenge: Challenge
+    date: datetime
+    award: Award | None = None
+
+
+def feed_entries(*, size: int = FEED_SIZE) -> list[FeedEntry]:
+    """The latest new challenges and award decisions, newest first (three queries)."""
+    challenges = Challenge.objects.public().select_related("owner").order_by("-published_at", "-pk")[:size]
+    awards = (
+        Award.objects.filter(challenge__in=Challenge.objects.public())
+        .select_related("challenge__owner")
+        .prefetch_related(Prefetch("awarded", queryset=_awarded_proposals()))
+        .order_by("-decided_at", "-pk")[:size]
+    )
+    entries = [FeedEntry("tender", challenge, challenge.published_at) for challenge in challenges]
+    entries += [FeedEntry("award", award.challenge, award.decided_at, award) for award in awards]
+    entries.sort(key=lambda entry: entry.date, reverse=True)
+    return entries[:size]

@@ -1,0 +1,402 @@
+"""Reads for blind scoring, moderation and the ranking.
+
+Blindness: nobody reads another evaluator's scores for a proposal until they have submitted their own
+sheet for it (`may_see_scores`); draft sheets are read by their author only. Every page that shows scores
+asks `may_see_scores` (or, for the chair's moderation, `ProposalProgress.complete`, which includes the
+chair's own sheet)."""
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
+
+from challenges.enums import ChallengeStatus
+from challenges.models import Challenge, Criterion
+from portal.accounts.models import User
+from suppliers.enums import PartnerStatus
+from suppliers.models import ConsortiumPartner, Proposal
+
+from ..models import ConflictDeclaration, ConsensusScore, Evaluator, Score, ScoreSheet
+from ..rules import is_owner_admin
+from .panel import active_evaluators_of, bidding_organisation_ids, undeclared_organisations
+
+THREE_PLACES = Decimal("0.001")
+DECIDED_STATUSES = frozenset({ChallengeStatus.AWARDED, ChallengeStatus.NOT_AWARDED})
+
+
+def tie_break_rule() -> str:
+    return _(
+        "Equal weighted totals share a rank. Their order is decided by the higher consensus score on the "
+        "highest-weighted criterion (then the next-highest, and so on), then the lower price, then the "
+        "earlier submission."
+    )
+
+
+def criteria_of(*, challenge: Challenge) -> list[Criterion]:
+    return list(challenge.criteria.order_by("position", "pk"))
+
+
+def opened_proposals(*, challenge: Challenge) -> QuerySet[Proposal]:
+    """The challenge's submitted proposals once it has closed, oldest submission first, with what the
+    evaluation pages show of them (no per-row queries)."""
+    return (
+        Proposal.objects.opened()
+        .filter(challenge=challenge)
+        .select_related("supplier")
+        .prefetch_related(
+            Prefetch(
+                "partners",
+                queryset=ConsortiumPartner.objects.filter(status=PartnerStatus.ACCEPTED).select_related(
+                    "organisation"
+                ),
+            )
+        )
+        .order_by("submitted_at", "pk")
+    )
+
+
+def scorable_proposals(*, evaluator: Evaluator) -> QuerySet[Proposal]:
+    """The opened proposals this evaluator scores: those visible to them (ProposalQuerySet.visible_to) and
+    none of whose bidding organisations they declared a conflict with. Empty until they have declared
+    about every bidding organisation (the owner's admins read every bid, so the conflict is checked here
+    too for an admin on the panel)."""
+    conflicted_orgs = ConflictDeclaration.objects.filter(evaluator=evaluator, has_conflict=True).values(
+        "organisation_id"
+    )
+    if undeclared_organisations(evaluator=evaluator):
+        return Proposal.objects.none()
+    return (
+        opened_proposals(challenge=evaluator.challenge)
+        .filter(pk__in=Proposal.objects.visible_to(evaluator.user).values("pk"))
+        .exclude(supplier_id__in=conflicted_orgs)
+        .exclude(
+            pk__in=ConsortiumPartner.objects.filter(
+                status=PartnerStatus.ACCEPTED, organisation_id__in=conflicted_orgs
+            ).values("proposal_id")
+        )
+    )
+
+
+def sheet_of(*, evaluator: Evaluator, proposal: Proposal) -> ScoreSheet | None:
+    return (
+        ScoreSheet.objects.filter(evaluator=evaluator, proposal=proposal).prefetch_related("scores").first()
+    )
+
+
+def own_sheets(*, evaluator: Evaluator) -> dict[int, ScoreSheet]:
+    """{proposal id: this evaluator's sheet}."""
+    return {sheet.proposal_id: sheet for sheet in ScoreSheet.objects.filter(evaluator=evaluator)}
+
+
+# Who is expected to score what
+
+
+@dataclass
+class PanelState:
+    """The active panel and its declarations, read once (two queries) to decide, per proposal, who is
+    expected to score it."""
+
+    evaluators: list[Evaluator]
+    declared: dict[int, set[int]]  # evaluator id → organisations declared about
+    conflicts: dict[int, set[int]]  # evaluator id → organisations declared in conflict
+    bidders: set[int]
+
+    def is_expected(self, evaluator: Evaluator, proposal: Proposal) -> bool:
+        """Whether the evaluator must score the proposal: on the panel and not in conflict with any of its
+        bidding organisations (an evaluator who has not declared yet is still expected)."""
+        return not (self.conflicts.get(evaluator.pk, set()) & proposal.bidder_organisation_ids)
+
+    def has_declared(self, evaluator: Evaluator) -> bool:
+        return self.bidders <= self.declared.get(evaluator.pk, set())
+
+
+def panel_state(*, challenge: Challenge) -> PanelState:
+    evaluators = list(active_evaluators_of(challenge=challenge))
+    declared: dict[int, set[int]] = {}
+    conflicts: dict[int, set[int]] = {}
+    rows = ConflictDeclaration.objects.filter(evaluator__in=[e.pk for e in evaluators]).values_list(
+        "evaluator_id", "organisation_id", "has_conflict"
+    )
+    for evaluator_id, organisation_id, has_conflict in rows:
+        declared.setdefault(evaluator_id, set()).add(organisation_id)
+        if has_conflict:
+            conflicts.setdefault(evaluator_id, set()).add(organisation_id)
+    return PanelState(
+        evaluators=evaluators,
+        declared=declared,
+        conflicts=conflicts,
+        bidders=bidding_organisation_ids(challenge=challenge),
+    )
+
+
+@dataclass
+class ProposalProgress:
+    proposal: Proposal
+    expected: list[Evaluator]
+    submitted: list[ScoreSheet]  # the expected evaluators' submitted sheets, with their scores
+
+    @property
+    def complete(self) -> bool:
+        """Every expected evaluator has submitted (and there is at least one)."""
+        return bool(self.expected) and len(self.submitted) == len(self.expected)
+
+    @property
+    def outstanding(self) -> int:
+        return len(self.expected) - len(self.submitted)
+
+
+def _submitted_sheets() -> Prefetch:
+    return Prefetch(
+        "score_sheets",
+        queryset=ScoreSheet.objects.filter(submitted_at__isnull=False)
+        .select_related("evaluator__user")
+        .prefetch_related(Prefetch("scores", queryset=Score.objects.select_related("criterion"))),
+        to_attr="submitted_sheets",
+    )
+
+
+def scoring_progress(
+    *, challenge: Challenge, proposals: QuerySet[Proposal] | None = None
+) -> list[ProposalProgress]:
+    """Per opened proposal (or per given proposal), who must score it and whose sheets are in."""
+    state = panel_state(challenge=challenge)
+    proposals = (opened_proposals(challenge=challenge) if proposals is None else proposals).prefetch_related(
+        _submitted_sheets()
+    )
+    progress = []
+    for proposal in proposals:
+        expected = [e for e in state.evaluators if state.is_expected(e, proposal)]
+        expected_ids = {e.pk for e in expected}
+        submitted = [s for s in proposal.submitted_sheets if s.evaluator_id in expected_ids]
+        progress.append(ProposalProgress(proposal=proposal, expected=expected, submitted=submitted))
+    return progress
+
+
+def scoring_complete(*, challenge: Challenge) -> bool:
+    """All sheets of all active, non-conflicted evaluators are submitted, for every opened proposal."""
+    progress = scoring_progress(challenge=challenge)
+    return bool(progress) and all(row.complete for row in progress)
+
+
+def evaluators_with_unsubmitted_sheets(*, challenge: Challenge) -> list[User]:
+    """The active panel members who still owe a sheet (not started, draft or reopened)."""
+    owing: dict[int, User] = {}
+    for row in scoring_progress(challenge=challenge):
+        done = {sheet.evaluator_id for sheet in row.submitted}
+        for evaluator in row.expected:
+            if evaluator.pk not in done:
+                owing[evaluator.pk] = evaluator.user
+    return list(owing.values())
+
+
+def may_see_scores(*, user: User, evaluator: Evaluator | None, proposal: Proposal) -> bool:
+    """Whether the user may read the panel's scores for this proposal (the proposal was read through
+    visible_to, or scorable_proposals for an evaluator).
+
+    - An active panel member: once they have submitted their own sheet for it (never before, whatever
+      else they are).
+    - An admin of the owning organisation who is not on the panel: once every expected sheet is in, or
+      the outcome has been recorded.
+    """
+    if evaluator is not None:
+        return ScoreSheet.objects.filter(
+            evaluator=evaluator, proposal=proposal, submitted_at__isnull=False
+        ).exists()
+    if not is_owner_admin(user, proposal.challenge):
+        return False
+    if proposal.challenge.status in DECIDED_STATUSES:
+        return True
+    progress = scoring_progress(
+        challenge=proposal.challenge,
+        proposals=opened_proposals(challenge=proposal.challenge).filter(pk=proposal.pk),
+    )
+    return bool(progress) and progress[0].complete
+
+
+# Moderation
+
+
+@dataclass
+class CriterionModeration:
+    criterion: Criterion
+    scores: list[tuple[Evaluator, Score]]
+    consensus: ConsensusScore | None
+    scale: int
+
+    @property
+    def values(self) -> list[int]:
+        return [score.value for _evaluator, score in self.scores if score.value is not None]
+
+    @property
+    def spread(self) -> int | None:
+        return max(self.values) - min(self.values) if self.values else None
+
+    @property
+    def minimum(self) -> int | None:
+        return min(self.values) if self.values else None
+
+    @property
+    def maximum(self) -> int | None:
+        return max(self.values) if self.values else None
+
+    @property
+    def mean(self) -> Decimal | None:
+        if not self.values:
+            return None
+        return (Decimal(sum(self.values)) / len(self.values)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+    @property
+    def flagged(self) -> bool:
+        """Evaluators disagree strongly: the spread is more than half the scale."""
+        return self.spread is not None and self.spread * 2 > self.scale
+
+
+@dataclass
+class ProposalModeration:
+    progress: ProposalProgress
+    criteria: list[CriterionModeration] = field(default_factory=list)
+
+    @property
+    def proposal(self) -> Proposal:
+        return self.progress.proposal
+
+    @property
+    def has_consensus(self) -> bool:
+        return bool(self.criteria) and all(row.consensus is not None for row in self.criteria)
+
+
+def moderation_rows(*, challenge: Challenge, chair: Evaluator) -> list[ProposalModeration]:
+    """What the chair moderates: each proposal they may read, and, once all its sheets are in, the
+    individual scores per criterion with their spread and flag, and the consensus recorded so far. Its
+    queries do not grow with the number of proposals."""
+    criteria = criteria_of(challenge=challenge)
+    proposals = scorable_proposals(evaluator=chair).prefetch_related(
+        Prefetch("consensus_scores", queryset=ConsensusScore.objects.all(), to_attr="consensus_list")
+    )
+    rows = []
+    for progress in scoring_progress(challenge=challenge, proposals=proposals):
+        row = ProposalModeration(progress=progress)
+        if progress.complete:
+            consensus = {c.criterion_id: c for c in progress.proposal.consensus_list}
+            for criterion in criteria:
+                scores = [
+                    (sheet.evaluator, score)
+                    for sheet in progress.submitted
+                    for score in sheet.scores.all()
+                    if score.criterion_id == criterion.pk
+                ]
+                row.criteria.append(
+                    CriterionModeration(
+                        criterion=criterion,
+                        scores=scores,
+                        consensus=consensus.get(criterion.pk),
+                        scale=challenge.scoring_scale,
+                    )
+                )
+        rows.append(row)
+    return rows
+
+
+# Ranking
+
+
+@dataclass(frozen=True)
+class RankedProposal:
+    """One row of `ranking`.
+
+    proposal: the Proposal (supplier loaded). consensus: {criterion id: consensus value} (only the
+    criteria with a consensus). by_criterion: [(Criterion, value or None)] in the criteria's order.
+    total: the weighted total, Decimal with 3 places on 0 to 100, or None until every criterion has a
+    consensus. rank: 1-based, shared by equal totals (1, 1, 3), None when total is None. tied: the total
+    equals another's. tie_break: when tied, why it is placed before the next tied row ("" otherwise).
+    """
+
+    proposal: Proposal
+    consensus: dict[int, int]
+    by_criterion: list[tuple[Criterion, int | None]]
+    total: Decimal | None
+    rank: int | None
+    tied: bool
+    tie_break: str
+
+
+def weighted_total(*, criteria: list[Criterion], consensus: dict[int, int], scale: int) -> Decimal | None:
+    """Sum of weight * consensus / scale over the criteria (weights in %, so 0 to 100), to 3 places; None if a
+    criterion has no consensus yet."""
+    if not criteria or any(criterion.pk not in consensus for criterion in criteria):
+        return None
+    points = sum(criterion.weight * consensus[criterion.pk] for criterion in criteria)
+    return (Decimal(points) / Decimal(scale)).quantize(THREE_PLACES, rounding=ROUND_HALF_UP)
+
+
+def _tie_break_reason(ahead: dict, behind: dict, by_weight: list[Criterion]) -> str:
+    for criterion in by_weight:
+        if ahead["consensus"][criterion.pk] != behind["consensus"][criterion.pk]:
+            return _("higher score on “%(criterion)s”") % {"criterion": criterion.name}
+    ahead_price, behind_price = ahead["proposal"].price, behind["proposal"].price
+    if ahead_price != behind_price:
+        return _("lower price")
+    if ahead["proposal"].submitted_at != behind["proposal"].submitted_at:
+        return _("earlier submission")
+    return _("submitted at the same time; listed by its number")
+
+
+def ranking(*, challenge: Challenge) -> list[RankedProposal]:
+    """The opened proposals ranked by their weighted totals from the panel's consensus scores and the
+    published weights: best first; equal totals share a rank and are ordered by the tie-break rule
+    (`tie_break_rule()`): higher consensus on the highest-weighted criterion, then the next, ..., then
+    lower price (a missing price last), then earlier submission. Proposals without a complete consensus
+    follow, unranked. Three queries whatever the number of proposals."""
+    criteria = criteria_of(challenge=challenge)
+    by_weight = sorted(criteria, key=lambda c: (-c.weight, c.position, c.pk))
+    proposals = opened_proposals(challenge=challenge).prefetch_related(
+        Prefetch("consensus_scores", queryset=ConsensusScore.objects.all(), to_attr="consensus_list")
+    )
+    items = []
+    for proposal in proposals:
+        consensus = {c.criterion_id: c.value for c in proposal.consensus_list}
+        items.append(
+            {
+                "proposal": proposal,
+                "consensus": consensus,
+                "total": weighted_total(
+                    criteria=criteria, consensus=consensus, scale=challenge.scoring_scale
+                ),
+            }
+        )
+    complete = [item for item in items if item["total"] is not None]
+    incomplete = [item for item in items if item["total"] is None]
+    infinity = Decimal("Infinity")
+    complete.sort(
+        key=lambda item: (
+            -item["total"],
+            tuple(-item["consensus"][c.pk] for c in by_weight),
+            item["proposal"].price if item["proposal"].price is not None else infinity,
+            item["proposal"].submitted_at,
+            item["proposal"].pk,
+        )
+    )
+    rows = []
+    for index, item in enumerate(complete):
+        higher = sum(1 for other in complete if other["total"] > item["total"])
+        same = [other for other in complete if other["total"] == item["total"]]
+        following = complete[index + 1] if index + 1 < len(complete) else None
+        reason = ""
+        if following is not None and following["total"] == item["total"]:
+            reason = _tie_break_reason(item, following, by_weight)
+        rows.append(_row(item, criteria, rank=higher + 1, tied=len(same) > 1, tie_break=reason))
+    rows.extend(_row(item, criteria, rank=None, tied=False, tie_break="") for item in incomplete)
+    return rows
+
+
+def _row(item: dict, criteria: list[Criterion], *, rank, tied, tie_break) -> RankedProposal:
+    return RankedProposal(
+        proposal=item["proposal"],
+        consensus=item["consensus"],
+        by_criterion=[(criterion, item["consensus"].get(criterion.pk)) for criterion in criteria],
+        total=item["total"],
+        rank=rank,
+        tied=tied,
+        tie_break=tie_break,
+    )

@@ -1,0 +1,13 @@
+"""The public award notice on the challenge page (templates/evaluation/_award_notice.html)."""
+
+from django import template
+
+from ..selectors.award import award_notice_for
+
+register = template.Library()
+
+
+@register.simple_tag
+def award_notice(challenge):
+    """The notice's data, or None (and no query) for a challenge without an outcome."""
+    return award_notice_for(challenge=challenge)

@@ -1,0 +1,354 @@
+"""The panel's scoring pages: each evaluator's list and score sheets (blind: the others' scores appear
+only once the evaluator's own sheet for that proposal is submitted), the chair's moderation, consensus
+and reopening, and the printable evaluation report. Proposals are read through scorable_proposals (built
+on ProposalQuerySet.visible_to): anything else is a 404."""
+
+import rules
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from challenges.enums import ChallengeStatus
+from challenges.models import Challenge
+from portal.audit.models import AuditEvent
+from suppliers.models import Proposal
+
+from ..forms_scoring import ConsensusForm, ReopenSheetForm, ScoreSheetForm
+from ..models import ConflictDeclaration, ConsensusScore, Evaluator, Panel, ScoreSheet
+from ..selectors.panel import (
+    evaluator_for,
+    evaluators_of,
+    panel_of,
+    removed_evaluators_of,
+    undeclared_organisations,
+)
+from ..selectors.scoring import (
+    DECIDED_STATUSES,
+    criteria_of,
+    moderation_rows,
+    opened_proposals,
+    own_sheets,
+    ranking,
+    scorable_proposals,
+    scoring_progress,
+    tie_break_rule,
+)
+from ..services.scoring import (
+    ScoringError,
+    SheetIncompleteError,
+    record_consensus,
+    reopen_sheet,
+    save_scores,
+    submit_sheet,
+)
+from .panel import challenge_for, own_evaluator
+
+
+def _proposal_for_evaluator(request: HttpRequest, pk: int, permission: str) -> tuple[Proposal, Evaluator]:
+    """A proposal the user scores (or moderates) as a member of its challenge's panel; a 404 otherwise."""
+    proposal = get_object_or_404(
+        Proposal.objects.visible_to(request.user).select_related("challenge", "challenge__owner"), pk=pk
+    )
+    evaluator = own_evaluator(request, proposal.challenge, permission)
+    proposal = get_object_or_404(
+        scorable_proposals(evaluator=evaluator).select_related("challenge__owner"), pk=pk
+    )
+    return proposal, evaluator
+
+
+@login_required
+@require_http_methods(["GET"])
+def scoring(request: HttpRequest, pk: int) -> HttpResponse:
+    challenge = challenge_for(request, pk)
+    evaluator = own_evaluator(request, challenge, "evaluation.view_scoring")
+    pending = undeclared_organisations(evaluator=evaluator)
+    proposals = list(scorable_proposals(evaluator=evaluator)) if not pending else []
+    sheets = own_sheets(evaluator=evaluator)
+    rows = [(proposal, sheets.get(proposal.pk)) for proposal in proposals]
+    progress = scoring_progress(challenge=challenge) if evaluator.is_chair and not pending else []
+    with timezone.override(challenge.deadline_zone):
+        return render(
+            request,
+            "evaluation/scoring/scoring_list.html",
+            {
+                "challenge": challenge,
+                "evaluator": evaluator,
+                "panel": panel_of(challenge=challenge),
+                "pending": pending,
+                "rows": rows,
+                "progress": progress,
+                "is_evaluating": challenge.status == ChallengeStatus.UNDER_EVALUATION,
+                "can_score": rules.has_perm("evaluation.score", request.user, evaluator),
+            },
+        )
+
+
+def _others_sheets(proposal: Proposal, evaluator: Evaluator) -> list[ScoreSheet]:
+    return list(
+        ScoreSheet.objects.filter(
+            proposal=proposal, submitted_at__isnull=False, evaluator__removed_at__isnull=True
+        )
+        .exclude(evaluator=evaluator)
+        .select_related("evaluator__user")
+        .prefetch_related("scores__criterion")
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sheet(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal, evaluator = _proposal_for_evaluator(request, pk, "evaluation.view_scoring")
+    challenge = proposal.challenge
+    criteria = criteria_of(challenge=challenge)
+    own = ScoreSheet.objects.filter(evaluator=evaluator, proposal=proposal).prefetch_related("scores").first()
+    initial = (
+        {score.criterion_id: (score.value, score.justification) for score in own.scores.all()} if own else {}
+    )
+    can_edit = rules.has_perm("evaluation.score", request.user, evaluator) and not (own and own.submitted_at)
+    form = ScoreSheetForm(
+        request.POST if request.method == "POST" else None,
+        criteria=criteria,
+        scale=challenge.scoring_scale,
+        initial_scores=initial,
+    )
+    if request.method == "POST":
+        if not can_edit:
+            form.add_error(None, _("This sheet is locked."))
+        elif form.is_valid():
+            submitting = request.POST.get("action") == ScoreSheetForm.SUBMIT
+            try:
+                if submitting:
+                    submit_sheet(
+                        evaluator=evaluator, proposal=proposal, by=request.user, values=form.values()
+                    )
+                else:
+                    save_scores(evaluator=evaluator, proposal=proposal, by=request.user, values=form.values())
+            except SheetIncompleteError as error:
+                form.add_service_errors(error.errors)
+                form.add_error(None, str(error))
+            except ScoringError as error:
+                form.add_error(None, str(error))
+            else:
+                if submitting:
+                    messages.success(request, _("Your scores are submitted and locked."))
+                else:
+                    messages.success(request, _("Your draft is saved."))
+                return redirect("evaluation:sheet", pk=proposal.pk)
+    submitted = bool(own and own.submitted_at)
+    # Blindness: the others' sheets are read only once this evaluator's own sheet is submitted.
+    others = _others_sheets(proposal, evaluator) if submitted else []
+    return render(
+        request,
+        "evaluation/scoring/sheet_form.html",
+        {
+            "challenge": challenge,
+            "proposal": proposal,
+            "evaluator": evaluator,
+            "sheet": own,
+            "form": form,
+            "can_edit": can_edit,
+            "submitted": submitted,
+            "criteria": criteria,
+            "own_scores": {score.criterion_id: score for score in own.scores.all()} if own else {},
+            "others": others,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sheet_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    sheet_row = get_object_or_404(
+        ScoreSheet.objects.select_related("evaluator__user", "evaluator__challenge", "proposal__supplier"),
+        pk=pk,
+        submitted_at__isnull=False,
+    )
+    challenge = challenge_for(request, sheet_row.evaluator.challenge_id)
+    chair = own_evaluator(request, challenge, "evaluation.reopen_sheet")
+    if not scorable_proposals(evaluator=chair).filter(pk=sheet_row.proposal_id).exists():
+        raise Http404
+    form = ReopenSheetForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            reopen_sheet(sheet=sheet_row, by=request.user, reason=form.cleaned_data["reason"])
+        except ScoringError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The sheet is open again for its evaluator."))
+            return redirect("evaluation:moderation", pk=challenge.pk)
+    return render(
+        request,
+        "evaluation/scoring/sheet_reopen.html",
+        {"challenge": challenge, "sheet": sheet_row, "form": form},
+    )
+
+
+@login_required
+@require_http_methods(["GET"])
+def moderation(request: HttpRequest, pk: int) -> HttpResponse:
+    challenge = challenge_for(request, pk)
+    chair = own_evaluator(request, challenge, "evaluation.moderate")
+    rows = moderation_rows(challenge=challenge, chair=chair)
+    visible = {row.proposal.pk for row in rows if row.progress.complete}
+    return render(
+        request,
+        "evaluation/scoring/moderation.html",
+        {
+            "challenge": challenge,
+            "chair": chair,
+            "rows": rows,
+            "criteria": criteria_of(challenge=challenge),
+            "ranking": [row for row in ranking(challenge=challenge) if row.proposal.pk in visible],
+            "tie_break_rule": tie_break_rule(),
+            "can_record": rules.has_perm("evaluation.record_consensus", request.user, chair),
+            "half_scale": challenge.scoring_scale / 2,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consensus(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal, chair = _proposal_for_evaluator(request, pk, "evaluation.record_consensus")
+    challenge = proposal.challenge
+    rows = [
+        row for row in moderation_rows(challenge=challenge, chair=chair) if row.proposal.pk == proposal.pk
+    ]
+    if not rows or not rows[0].progress.complete:
+        raise Http404
+    row = rows[0]
+    initial = {
+        c.criterion.pk: (c.consensus.value, c.consensus.rationale) for c in row.criteria if c.consensus
+    }
+    form = ConsensusForm(
+        request.POST if request.method == "POST" else None,
+        criteria=criteria_of(challenge=challenge),
+        scale=challenge.scoring_scale,
+        initial_scores=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            record_consensus(proposal=proposal, by=request.user, values=form.values())
+        except SheetIncompleteError as error:
+            form.add_service_errors(error.errors)
+            form.add_error(None, str(error))
+        except ScoringError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The consensus is recorded."))
+            return redirect("evaluation:moderation", pk=challenge.pk)
+    return render(
+        request,
+        "evaluation/scoring/consensus_form.html",
+        {
+            "challenge": challenge,
+            "proposal": proposal,
+            "row": row,
+            "form": form,
+            "moderated": dict(zip([c.criterion.pk for c in row.criteria], row.criteria, strict=True)),
+        },
+    )
+
+
+# The evaluation report
+
+
+def _audit_trail(challenge: Challenge, proposal_ids: set[int]) -> list[AuditEvent]:
+    def of(model, ids) -> Q:
+        return Q(target_type=ContentType.objects.get_for_model(model), target_id__in=[str(pk) for pk in ids])
+
+    evaluator_ids = list(Evaluator.objects.filter(challenge=challenge).values_list("pk", flat=True))
+    sheet_ids = list(ScoreSheet.objects.filter(evaluator__challenge=challenge).values_list("pk", flat=True))
+    panel_ids = list(Panel.objects.filter(challenge=challenge).values_list("pk", flat=True))
+    evaluation_actions = (
+        Q(action__startswith="evaluation.") | Q(action__startswith="award.") | Q(action__startswith="trial.")
+    )
+    return list(
+        AuditEvent.objects.filter(
+            of(Challenge, [challenge.pk])
+            | of(Evaluator, evaluator_ids)
+            | of(ScoreSheet, sheet_ids)
+            | of(Panel, panel_ids)
+            | (of(Proposal, proposal_ids) & evaluation_actions)
+        ).order_by("created_at", "pk")
+    )
+
+
+def _event_proposal(event: AuditEvent) -> int | None:
+    """The proposal an audit entry's details are about, if any."""
+    if isinstance(event.data, dict) and isinstance(event.data.get("proposal"), int):
+        return event.data["proposal"]
+    if event.action == "evaluation.consensus_recorded":
+        return int(event.target_id)
+    return None
+
+
+@login_required
+@require_http_methods(["GET"])
+def report(request: HttpRequest, pk: int) -> HttpResponse:
+    """Panel, declarations, every submitted sheet with its justifications, consensus with rationale, the
+    ranking and the audit trail. Scores appear per proposal only where the reader may see them: a panel
+    member once they submitted their own sheet for it; the owner's admins once all its sheets are in."""
+    challenge = challenge_for(request, pk)
+    evaluator = evaluator_for(challenge=challenge, user=request.user)
+    if evaluator is not None:
+        if not rules.has_perm("evaluation.view_scoring", request.user, evaluator):
+            raise Http404
+        proposals = scorable_proposals(evaluator=evaluator)
+    elif rules.has_perm("evaluation.view_report", request.user, challenge):
+        proposals = opened_proposals(challenge=challenge)
+    else:
+        raise Http404
+    progress = scoring_progress(challenge=challenge, proposals=proposals)
+    if evaluator is not None:
+        own_submitted = {
+            pid for pid, sheet in own_sheets(evaluator=evaluator).items() if sheet.submitted_at is not None
+        }
+        may_see = {row.proposal.pk for row in progress if row.proposal.pk in own_submitted}
+    elif challenge.status in DECIDED_STATUSES:
+        may_see = {row.proposal.pk for row in progress}
+    else:
+        may_see = {row.proposal.pk for row in progress if row.complete}
+    consensus = {}
+    for item in ConsensusScore.objects.filter(proposal_id__in=may_see).select_related("criterion"):
+        consensus.setdefault(item.proposal_id, []).append(item)
+    sections = [
+        {
+            "progress": row,
+            "may_see": row.proposal.pk in may_see,
+            "consensus": consensus.get(row.proposal.pk, []),
+        }
+        for row in progress
+    ]
+    trail = [
+        (event, _event_proposal(event) is None or _event_proposal(event) in may_see)
+        for event in _audit_trail(challenge, {row.proposal.pk for row in progress})
+    ]
+    with timezone.override(challenge.deadline_zone):
+        return render(
+            request,
+            "evaluation/scoring/report.html",
+            {
+                "challenge": challenge,
+                "panel": panel_of(challenge=challenge),
+                "evaluators": list(evaluators_of(challenge=challenge)),
+                "removed": list(removed_evaluators_of(challenge=challenge)),
+                "declarations": list(
+                    ConflictDeclaration.objects.filter(evaluator__challenge=challenge)
+                    .select_related("evaluator__user", "organisation")
+                    .order_by("evaluator_id", "organisation__name")
+                ),
+                "criteria": criteria_of(challenge=challenge),
+                "sections": sections,
+                "ranking": [row for row in ranking(challenge=challenge) if row.proposal.pk in may_see],
+                "tie_break_rule": tie_break_rule(),
+                "trail": trail,
+                "generated_at": timezone.now(),
+            },
+        )

@@ -1,0 +1,104 @@
+"""Public pages: programmes, events, the published agenda and its calendar file, and reflection reports."""
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from ..calendar import build_calendar
+from ..models import ExchangeEvent, ExchangeProgramme, ReflectionReport
+from ..selectors import (
+    agenda_of_event,
+    counts_for_event,
+    events_of_programme,
+    programmes_for_list,
+    published_reports,
+)
+from .common import event_for
+
+PAGE_SIZE = 20
+
+
+def programme_list(request: HttpRequest) -> HttpResponse:
+    page = Paginator(programmes_for_list(), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request, "exchanges/programme_list.html", {"page_obj": page, "programmes": page.object_list}
+    )
+
+
+def programme_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    programme = get_object_or_404(ExchangeProgramme.objects.select_related("organiser"), slug=slug)
+    return render(
+        request,
+        "exchanges/programme_detail.html",
+        {
+            "programme": programme,
+            "events": events_of_programme(programme=programme, user=request.user),
+            "reports": published_reports(programme=programme),
+        },
+    )
+
+
+def programme_reports(request: HttpRequest, slug: str) -> HttpResponse:
+    """Every published reflection report of a programme on one page."""
+    programme = get_object_or_404(ExchangeProgramme, slug=slug)
+    return render(
+        request,
+        "exchanges/programme_reports.html",
+        {"programme": programme, "reports": published_reports(programme=programme)},
+    )
+
+
+def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    event = event_for(request, pk)
+    sessions = list(agenda_of_event(event=event)) if event.agenda_is_published else []
+    report = ReflectionReport.objects.filter(event=event).first()
+    with timezone.override(event.zone):
+        return render(
+            request,
+            "exchanges/event_detail.html",
+            {
+                "event": event,
+                "registration": event.viewer_registration,
+                "sessions": sessions,
+                "counts": counts_for_event(event=event),
+                "report": report if report and report.is_published else None,
+            },
+        )
+
+
+def event_agenda(request: HttpRequest, pk: int) -> HttpResponse:
+    event = event_for(request, pk)
+    if not event.agenda_is_published:
+        raise Http404
+    with timezone.override(event.zone):
+        return render(
+            request,
+            "exchanges/event_agenda.html",
+            {
+                "event": event,
+                "sessions": agenda_of_event(event=event),
+                "registration": event.viewer_registration,
+            },
+        )
+
+
+def event_calendar(request: HttpRequest, pk: int) -> HttpResponse:
+    event = get_object_or_404(
+        ExchangeEvent.objects.visible_to(request.user).prefetch_related("sessions"), pk=pk
+    )
+    response = HttpResponse(
+        build_calendar(events=[event], name=event.title), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="exchange-{event.pk}.ics"'
+    return response
+
+
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    report = get_object_or_404(
+        ReflectionReport.objects.visible_to(request.user).select_related(
+            "event", "event__programme", "event__host"
+        ),
+        event_id=pk,
+    )
+    return render(request, "exchanges/report_detail.html", {"report": report, "event": report.event})

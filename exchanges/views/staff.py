@@ -1,0 +1,373 @@
+"""Programme staff's pages: programmes and events, the planning view with the CSV of participants, the
+agenda editor, and the reflection report editor. Everyone else gets a 404 (anonymous: the sign-in page)."""
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from ..enums import NEXT_STATUSES, EventStatus
+from ..forms import EventCreateForm, EventForm, ProgrammeForm, ReportForm, SessionForm, SurveyCreateForm
+from ..models import AgendaSession, ExchangeProgramme, ReflectionReport
+from ..selectors import (
+    PRE,
+    REFLECTION,
+    agenda_of_event,
+    counts_for_event,
+    registrations_for_planning,
+    survey_of,
+)
+from ..services.agenda import (
+    add_session,
+    delete_session,
+    generate_draft_agenda,
+    publish_agenda,
+    update_session,
+)
+from ..services.events import (
+    ExchangeStateError,
+    change_event_status,
+    create_event,
+    create_programme,
+    update_event,
+)
+from ..services.reports import (
+    publish_report,
+    refresh_report_ratings,
+    start_report,
+    unpublish_report,
+    update_report,
+)
+from .common import event_for, require_staff
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def programme_create(request: HttpRequest) -> HttpResponse:
+    require_staff(request)
+    form = ProgrammeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            programme = create_programme(by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The programme is created."))
+            return redirect(programme)
+    return render(request, "exchanges/programme_form.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def event_create(request: HttpRequest, slug: str) -> HttpResponse:
+    require_staff(request)
+    programme = get_object_or_404(ExchangeProgramme, slug=slug)
+    form = EventCreateForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            event = create_event(
+                programme=programme,
+                by=request.user,
+                from_template=form.cleaned_data["from_template"],
+                **form.values(),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, _("The exchange is created, in planning. Nobody but staff sees it yet.")
+            )
+            return redirect("exchanges:event-planning", pk=event.pk)
+    return render(request, "exchanges/event_form.html", {"form": form, "programme": programme})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    event = event_for(request, pk, "exchanges.manage_exchanges")
+    form = EventForm(request.POST if request.method == "POST" else None, instance=event)
+    if request.method == "POST" and form.is_valid():
+        try:
+            update_event(event=event, by=request.user, **form.values())
+        except ValidationError as error:
+            form.add_error(None, error)
+        except ExchangeStateError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The exchange is saved."))
+            return redirect("exchanges:event-planning", pk=event.pk)
+    return render(
+        request, "exchanges/event_form.html", {"form": form, "programme": event.programme, "event": event}
+    )
+
+
+@login_required
+@require_POST
+def event_status(request: HttpRequest, pk: int) -> HttpResponse:
+    event = event_for(request, pk, "exchanges.manage_exchanges")
+    status = request.POST.get("status", "")
+    if status not in EventStatus.values:
+        messages.error(request, _("Choose a status."))
+    else:
+        try:
+            change_event_status(event=event, status=status, by=request.user)
+        except ExchangeStateError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request, _("The exchange is now “%(status)s”.") % {"status": EventStatus(status).label}
+            )
+    return redirect("exchanges:event-planning", pk=event.pk)
+
+
+def _survey_summary(event, which: str) -> dict:
+    from ..services.surveys import pending_participants
+
+    survey = survey_of(event, which)
+    return {
+        "which": which,
+        "survey": survey,
+        "pending": pending_participants(event=event, which=which) if survey else [],
+    }
+
+
+@login_required
+def event_planning(request: HttpRequest, pk: int) -> HttpResponse:
+    event = event_for(request, pk, "exchanges.manage_exchanges")
+    registrations = list(registrations_for_planning(event=event))
+    with timezone.override(event.zone):
+        return render(
+            request,
+            "exchanges/event_planning.html",
+            {
+                "event": event,
+                "confirmed": [r for r in registrations if r.status == "confirmed"],
+                "waitlisted": sorted(
+                    (r for r in registrations if r.status == "waitlisted"),
+                    key=lambda r: (r.waitlisted_at, r.pk),
+                ),
+                "cancelled": [r for r in registrations if r.status == "cancelled"],
+                "counts": counts_for_event(event=event),
+                "next_statuses": [
+                    EventStatus(s) for s in EventStatus.values if s in NEXT_STATUSES[event.status]
+                ],
+                "surveys": [_survey_summary(event, PRE), _survey_summary(event, REFLECTION)],
+                "survey_form": SurveyCreateForm(),
+                "session_count": AgendaSession.objects.filter(event=event).count(),
+                "report": ReflectionReport.objects.filter(event=event).first(),
+            },
+        )
+
+
+@login_required
+def participants_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    event = event_for(request, pk, "exchanges.manage_exchanges")
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="exchange-{event.pk}-participants.csv"'
+    response.write("\ufeff")  # so spreadsheet programs read the file as UTF-8
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            _("Name"),
+            _("Email"),
+            _("Organisation"),
+            _("Role"),
+            _("Status"),
+            _("Dietary needs"),
+            _("Accessibility needs"),
+            _("Arrival"),
+            _("Departure"),
+            _("On the participant list"),
+            _("Registered"),
+        ]
+    )
+    for registration in registrations_for_planning(event=event):
+        writer.writerow(
+            [
+                _safe(registration.user.full_name),
+                registration.user.email,
+                _safe(registration.organisation.name),
+                registration.get_role_display(),
+                registration.get_status_display(),
+                _safe(registration.dietary),
+                _safe(registration.accessibility),
+                registration.arrival.isoformat() if registration.arrival else "",
+                registration.departure.isoformat() if registration.departure else "",
+                _("yes") if registration.consent_to_list else _("no"),
+                registration.created_at.astimezone(event.zone).strftime("%Y-%m-%d %H:%M"),
+            ]
+        )
+    return response
+
+
+def _safe(value: str) -> str:
+    """Neutralise spreadsheet formulas in what people typed (CSV injection)."""
+    return "'" + value if value[:1] in {"=", "+", "-", "@", "\t", "\r"} else value
+
+
+# Agenda
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def agenda_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The agenda editor: the sessions, and a form to add one."""
+    event = event_for(request, pk, "exchanges.manage_exchanges")
+    form = SessionForm(request.POST if request.method == "POST" else None, event=event)
+    if request.method == "POST" and form.is_valid():
+        try:
+            add_session(
+                event=event,
+                by=request.user,
+                speakers=form.cleaned_data["speakers"],
+                challenges=form.cleaned_data["challenges"],
+                **form.values(),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        except ExchangeStateError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The session is added."))
+            return redirect("exchanges:agenda-edit", pk=event.pk)
+    with timezone.override(event.zone):
+        return render(
+            request,
+            "exchanges/agenda_edit.html",
+            {"event": event, "sessions": agenda_of_event(event=event), "form": form},
+        )
+
+
+def _session_for(request: HttpRequest, pk: int) -> AgendaSession:
+    require_staff(request)
+    session = get_object_or_404(AgendaSession.objects.select_related("event"), pk=pk)
+    return session
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    session = _session_for(request, pk)
+    event = session.event
+    form = SessionForm(request.POST if request.method == "POST" else None, instance=session, event=event)
+    if request.method == "POST" and form.is_valid():
+        try:
+            update_session(
+                session=session,
+                by=request.user,
+                speakers=form.cleaned_data["speakers"],
+                challenges=form.cleaned_data["challenges"],
+                **form.values(),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        except ExchangeStateError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The session is saved."))
+            return redirect("exchanges:agenda-edit", pk=event.pk)
+    return render(request, "exchanges/session_form.html", {"event": event, "session": session, "form": form})
+
+
+@login_required
+@require_POST
+def session_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    session = _session_for(request, pk)
+    try:
+        delete_session(session=session, by=request.user)
+    except ExchangeStateError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The session “%(title)s” is deleted.") % {"title": session.title})
+    return redirect("exchanges:agenda-edit", pk=session.event_id)
+
+
+@login_required
+@require_POST
+def agenda_generate(request: HttpRequest, pk: int) -> HttpResponse:
+    event = event_for(request, pk, "exchanges.manage_exchanges")
+    try:
+        created = generate_draft_agenda(event=event, by=request.user)
+    except ExchangeStateError as error:
+        messages.error(request, str(error))
+        return redirect("exchanges:event-planning", pk=event.pk)
+    messages.success(
+        request,
+        _(
+            "The draft agenda proposes %(count)s sessions, marked “proposed”. "
+            "Edit them, then publish the agenda."
+        )
+        % {"count": len(created)},
+    )
+    return redirect("exchanges:agenda-edit", pk=event.pk)
+
+
+@login_required
+@require_POST
+def agenda_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    event = event_for(request, pk, "exchanges.manage_exchanges")
+    try:
+        publish_agenda(event=event, by=request.user)
+    except ExchangeStateError as error:
+        messages.error(request, str(error))
+        return redirect("exchanges:agenda-edit", pk=event.pk)
+    messages.success(request, _("The agenda is published and the participants are told."))
+    return redirect("exchanges:event-agenda", pk=event.pk)
+
+
+# Reflection report
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    event = event_for(request, pk, "exchanges.manage_exchanges")
+    report = ReflectionReport.objects.filter(event=event).first()
+    if report is None:
+        if request.method != "POST":
+            return render(request, "exchanges/report_start.html", {"event": event})
+        try:
+            start_report(event=event, by=request.user)
+        except ExchangeStateError as error:
+            messages.error(request, str(error))
+            return redirect("exchanges:event-planning", pk=event.pk)
+        messages.success(
+            request, _("The report is prefilled from the reflection survey. Edit it, then publish it.")
+        )
+        return redirect("exchanges:report-edit", pk=event.pk)
+    form = ReportForm(request.POST if request.method == "POST" else None, instance=report)
+    if request.method == "POST" and form.is_valid():
+        update_report(report=report, by=request.user, **form.cleaned_data)
+        messages.success(request, _("The report is saved."))
+        return redirect("exchanges:report-edit", pk=event.pk)
+    return render(request, "exchanges/report_edit.html", {"event": event, "report": report, "form": form})
+
+
+@login_required
+@require_POST
+def report_action(request: HttpRequest, pk: int) -> HttpResponse:
+    event = event_for(request, pk, "exchanges.manage_exchanges")
+    report = ReflectionReport.objects.filter(event=event).first()
+    if report is None:
+        raise Http404
+    action = request.POST.get("action")
+    try:
+        if action == "publish":
+            publish_report(report=report, by=request.user)
+            messages.success(request, _("The report is published."))
+            return redirect(report)
+        if action == "unpublish":
+            unpublish_report(report=report, by=request.user)
+            messages.success(request, _("The report is back to draft; the public no longer sees it."))
+        elif action == "refresh":
+            refresh_report_ratings(report=report, by=request.user)
+            messages.success(request, _("The session ratings are read again from the survey."))
+    except ExchangeStateError as error:
+        messages.error(request, str(error))
+    return redirect("exchanges:report-edit", pk=event.pk)

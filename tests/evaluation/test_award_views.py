@@ -1,0 +1,203 @@
+"""The award page, a bidder's feedback page and the public award notice: who reaches them, what each
+person reads, bad input and query counts."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from challenges.evaluation.enums import AwardDecision
+from challenges.evaluation.models import Award
+from challenges.evaluation.services.award import AwardedBid, decide_award
+from tests.factories.suppliers import SubmittedProposalFactory
+
+from .test_award_fixtures import ACTORS, consensus, scene_fixture  # noqa: F401
+
+
+def _decide(scene):
+    return decide_award(
+        challenge=scene["challenge"],
+        by=scene["procurer"],
+        decision=AwardDecision.AWARD,
+        rationale="B balances impact and cost best.",
+        standstill_days=12,
+        awarded=[AwardedBid(proposal_id=scene["bid_b"].pk, value=Decimal("95000"))],
+        notes={scene["bid_a"].pk: "Your cost plan was unclear.", scene["bid_b"].pk: "Well done."},
+    )
+
+
+def _get(client, scene, actor, url):
+    if scene[actor]:
+        client.force_login(scene[actor])
+    return client.get(url)
+
+
+def _expected(actor, allowed):
+    return 302 if actor == "anonymous" else (200 if actor in allowed else 404)
+
+
+@pytest.mark.parametrize("decided", [False, True])
+@pytest.mark.parametrize("actor", ACTORS)
+def test_award_page_access(client, scene, actor, decided):
+    if decided:
+        _decide(scene)
+    response = _get(client, scene, actor, reverse("evaluation:award", args=[scene["challenge"].pk]))
+    assert response.status_code == _expected(actor, {"procurer"})
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_award_post_access(client, scene, actor):
+    if scene[actor]:
+        client.force_login(scene[actor])
+    response = client.post(reverse("evaluation:award", args=[scene["challenge"].pk]), {})
+    assert response.status_code == _expected(actor, {"procurer"})
+    assert not Award.objects.exists()
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_feedback_page_access(client, scene, actor):
+    _decide(scene)
+    response = _get(client, scene, actor, reverse("evaluation:award-feedback", args=[scene["bid_a"].pk]))
+    assert response.status_code == _expected(actor, {"bidder_a", "partner_a"})
+
+
+def test_feedback_page_before_the_award_is_404(client, scene):
+    client.force_login(scene["bidder_a"])
+    assert client.get(reverse("evaluation:award-feedback", args=[scene["bid_a"].pk])).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("actor", "own", "other"),
+    [("bidder_a", "bid_a", "bid_b"), ("partner_a", "bid_a", "bid_b"), ("bidder_b", "bid_b", "bid_a")],
+)
+def test_feedback_shows_each_bidder_only_their_own_details(client, scene, actor, own, other):
+    _decide(scene)
+    client.force_login(scene[actor])
+
+    content = client.get(reverse("evaluation:award-feedback", args=[scene[own].pk])).content.decode()
+
+    own_rationale, other_rationale = (
+        ("A is strong", "B is cheap") if own == "bid_a" else ("B is cheap", "A is strong")
+    )
+    assert own_rationale in content and other_rationale not in content
+    assert str(scene[other].supplier) not in content and scene[other].title not in content
+    assert "76.000" in content  # the winning total, for the loser and the winner alike
+    if own == "bid_a":
+        assert "Your cost plan was unclear." in content and "Well done." not in content
+        assert "2 of 2 bids" in content
+    else:
+        assert "Well done." in content and "Your cost plan was unclear." not in content
+        assert "has been awarded the contract" in content
+    # Nor can they reach the other bidder's feedback by its address.
+    assert client.get(reverse("evaluation:award-feedback", args=[scene[other].pk])).status_code == 404
+
+
+def test_award_post_records_the_decision(client, scene):
+    client.force_login(scene["procurer"])
+    bid_a, bid_b = scene["bid_a"].pk, scene["bid_b"].pk
+    response = client.post(
+        reverse("evaluation:award", args=[scene["challenge"].pk]),
+        {
+            "decision": "award",
+            f"award_{bid_b}": "on",
+            f"value_{bid_b}": "95000",
+            f"note_{bid_a}": "Your cost plan was unclear.",
+            "rationale": "B balances impact and cost best.",
+            "standstill_days": "14",
+        },
+    )
+    assert response.status_code == 302
+    award = Award.objects.get()
+    assert award.awarded.get().proposal_id == bid_b
+    assert award.feedback.get(proposal_id=bid_a).note == "Your cost plan was unclear."
+    page = client.get(reverse("evaluation:award", args=[scene["challenge"].pk])).content.decode()
+    assert "In standstill until" in page and "Your cost plan was unclear." in page
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"standstill_days": "5"}, "standstill_days", "at least 10 days"),
+        ({"rationale": ""}, "rationale", "This field is required"),
+        ({"award_B": ""}, "decision", "at least one bidder"),
+        ({"value_B": ""}, "value_B", "contract value"),
+        ({"value_B": "-3"}, "value_B", "greater than or equal to 0"),
+    ],
+)
+def test_award_post_bad_input_keeps_what_was_typed(client, scene, data, field, message):
+    client.force_login(scene["procurer"])
+    bid_b = scene["bid_b"].pk
+    posted = {
+        "decision": "award",
+        f"award_{bid_b}": "on",
+        f"value_{bid_b}": "95000",
+        "rationale": "My carefully typed rationale.",
+        "standstill_days": "14",
+    }
+    posted.update({key.replace("_B", f"_{bid_b}"): value for key, value in data.items()})
+    posted = {key: value for key, value in posted.items() if value != "" or key == "rationale"}
+
+    response = client.post(reverse("evaluation:award", args=[scene["challenge"].pk]), posted)
+
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert message in " ".join(form.errors[field.replace("_B", f"_{bid_b}")])
+    content = response.content.decode()
+    assert "There is a problem" in content
+    if data.get("rationale") != "":
+        assert "My carefully typed rationale." in content
+    assert not Award.objects.exists()
+
+
+def test_award_page_for_a_supplier_that_did_not_bid_offers_no_row(client, scene):
+    stranger = SubmittedProposalFactory()  # a bid to another challenge
+    client.force_login(scene["procurer"])
+    response = client.post(
+        reverse("evaluation:award", args=[scene["challenge"].pk]),
+        {
+            "decision": "award",
+            f"award_{stranger.pk}": "on",
+            f"value_{stranger.pk}": "1",
+            "rationale": "x",
+            "standstill_days": "10",
+        },
+    )
+    assert response.status_code == 200
+    assert "at least one bidder" in " ".join(response.context["form"].errors["decision"])
+    assert not Award.objects.exists()
+
+
+@pytest.mark.parametrize("rows", [1, 4])
+def test_award_page_query_count(client, scene, django_assert_num_queries, rows):
+    for _ in range(rows):
+        consensus(SubmittedProposalFactory(challenge=scene["challenge"]), [2, 2])
+    client.force_login(scene["procurer"])
+
+    # the signed-in page's own (session, user, memberships, menu, unread count); the challenge; the award;
+    # the bids; criteria and consensus (ranking); blockers: award, criteria count, consensus counts, panel
+    with django_assert_num_queries(16):
+        response = client.get(reverse("evaluation:award", args=[scene["challenge"].pk]))
+    assert response.status_code == 200
+
+
+def test_award_notice_names_only_the_winners(client, scene):
+    _decide(scene)
+    content = client.get(scene["challenge"].get_absolute_url()).content.decode()
+
+    assert "Award notice" in content
+    assert (str(scene["bid_b"].supplier) in content and "95,000.00" in content) or "95000.00" in content
+    assert str(scene["bid_a"].supplier) not in content
+    assert "A is strong" not in content and "Your cost plan" not in content
+    assert "In standstill until" in content
+
+
+@pytest.mark.parametrize("rows", [1, 4])
+def test_award_notice_query_count(client, scene, django_assert_num_queries, rows):
+    for _ in range(rows):
+        consensus(SubmittedProposalFactory(challenge=scene["challenge"]), [2, 2])
+    _decide(scene)
+
+    # the challenge page's 8, + the award with its number of bids, + its winners
+    with django_assert_num_queries(10):
+        response = client.get(scene["challenge"].get_absolute_url())
+    assert f'<dd class="col-sm-8">{rows + 2}</dd>' in response.content.decode()
