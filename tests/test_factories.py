@@ -9,7 +9,16 @@ from django.apps import apps
 
 from tests import factories
 
-OUR_APPS = {"accounts", "audit", "notifications", "challenges", "evaluation", "suppliers", "exchanges", "surveys"}
+OUR_APPS = {
+    "accounts",
+    "audit",
+    "notifications",
+    "challenges",
+    "evaluation",
+    "suppliers",
+    "exchanges",
+    "surveys",
+}
 
 
 def _factory_modules():

@@ -193,3 +193,4 @@ class EvaluatorFactory(factory.django.DjangoModelFactory):
 
     challenge = factory.SubFactory(PublishedChallengeFactory)
     user = factory.SubFactory(UserFactory)
+    appointed_by = factory.SubFactory(UserFactory)

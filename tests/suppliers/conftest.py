@@ -9,6 +9,7 @@ from challenges.enums import ChallengeStatus
 from portal.accounts.enums import MembershipRole
 from tests.factories.accounts import MembershipFactory, SupplierFactory, TOTPAuthenticatorFactory, UserFactory
 from tests.factories.challenges import CriterionFactory, OutcomeFactory, PublishedChallengeFactory
+from tests.factories.evaluation import ConflictDeclarationFactory
 from tests.factories.suppliers import AcceptedPartnerFactory, EvaluatorFactory, ProposalFactory
 
 ACTORS = [
@@ -41,6 +42,10 @@ def actors(db):
     partner = AcceptedPartnerFactory(proposal=proposal)
     lead = MembershipFactory(organisation=proposal.supplier, role=MembershipRole.MEMBER).user
     lead_admin = MembershipFactory(organisation=proposal.supplier, role=MembershipRole.ADMIN).user
+    evaluator = EvaluatorFactory(challenge=challenge)
+    # Declared before the close for brevity: the declarations open nothing until the challenge has closed.
+    for organisation in (proposal.supplier, partner.organisation):
+        ConflictDeclarationFactory(evaluator=evaluator, organisation=organisation, has_conflict=False)
     return {
         "challenge": challenge,
         "proposal": proposal,
@@ -51,7 +56,7 @@ def actors(db):
         "partner": MembershipFactory(organisation=partner.organisation, role=MembershipRole.ADMIN).user,
         "other_supplier": MembershipFactory(organisation=SupplierFactory(), role=MembershipRole.ADMIN).user,
         "procurer": MembershipFactory(organisation=challenge.owner, role=MembershipRole.ADMIN).user,
-        "evaluator": EvaluatorFactory(challenge=challenge).user,
+        "evaluator": evaluator.user,
         "staff": TOTPAuthenticatorFactory().user,  # programme staff, with the two-factor they must have
         "superuser": UserFactory(is_superuser=True, is_staff=True),
     }
