@@ -100,6 +100,17 @@ class ChallengeAdmin(admin.ModelAdmin):
     ]
     inlines = [OutcomeInline, CriterionInline, ChallengeDocumentInline]
 
+    def has_delete_permission(self, request, obj=None):
+        # A challenge that was ever published is a public record (and may have sealed bids, which a delete
+        # page would list): it is cancelled in the portal, never deleted here.
+        return not (obj is not None and obj.published_at) and super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        # The bulk delete would list the selected challenges' proposals; deletion goes one draft at a time.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
     def get_readonly_fields(self, request, obj=None):
         # The scoring scale is frozen at publication, like the criteria (CriterionInline).
         frozen = ["scoring_scale"] if obj is not None and obj.published_at else []

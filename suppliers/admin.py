@@ -5,11 +5,9 @@ clock) or was cancelled, not even as a count, and never changes one (bids change
 own pages and services, which keep receipts and the audit log right)."""
 
 from django.contrib import admin
-from django.db.models import Q, QuerySet
-from django.db.models.functions import Now
+from django.db.models import QuerySet
 
 from .models import (
-    OPENABLE_CHALLENGE_STATUSES,
     CapabilityTag,
     ConsortiumPartner,
     CriterionAnswer,
@@ -24,17 +22,7 @@ from .models import (
     SupplierProfile,
     SupplierReference,
 )
-
-
-def unsealed(prefix: str = "") -> Q:
-    """Proposals (or, with a prefix such as "proposal__", their rows) whose challenge has passed its
-    deadline and was not cancelled: the only ones the admin may show."""
-    return Q(
-        **{
-            f"{prefix}challenge__status__in": OPENABLE_CHALLENGE_STATUSES,
-            f"{prefix}challenge__submission_deadline__lte": Now(),
-        }
-    )
+from .sealing import unsealed
 
 
 class ReadOnlyMixin:

@@ -22,3 +22,16 @@ PARTNER_DECLINED = register_kind("suppliers.partner_declined", _("A partner decl
 PARTNER_BOARD_MESSAGE = register_kind(
     "suppliers.partner_board_message", _("Messages on the looking-for-partners board")
 )
+
+# Mails about one bid: the Django admin's outbox never lists them (see portal/notifications/admin.py), since
+# their subjects and addresses would tell an operator who is bidding before the deadline.
+BID_KINDS = frozenset(
+    {
+        PROPOSAL_SUBMITTED,
+        PROPOSAL_WITHDRAWN,
+        DRAFT_REMINDER,
+        PARTNER_INVITED,
+        PARTNER_ACCEPTED,
+        PARTNER_DECLINED,
+    }
+)

@@ -1,3 +1,4 @@
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
@@ -36,6 +37,22 @@ class OrganisationAdmin(admin.ModelAdmin):
     search_fields = ["name", "identifier"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [MembershipInline]
+
+    def has_delete_permission(self, request, obj=None):
+        # An organisation that has bid or published is part of the record; its delete page would also list
+        # its proposals, sealed or not. Such organisations are kept (their members can be removed instead).
+        if obj is not None and (
+            apps.get_model("suppliers", "Proposal").objects.filter(supplier=obj).exists()
+            or apps.get_model("suppliers", "ConsortiumPartner").objects.filter(organisation=obj).exists()
+            or obj.challenges.filter(published_at__isnull=False).exists()
+        ):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
 
 
 @admin.register(Invitation)

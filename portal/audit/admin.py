@@ -10,6 +10,10 @@ class AuditEventAdmin(admin.ModelAdmin):
     search_fields = ["actor_label", "action", "target_label"]
     readonly_fields = [field.name for field in AuditEvent._meta.fields]
 
+    def get_queryset(self, request):
+        # Entries about sealed bids stay out of the admin until the challenge's deadline has passed.
+        return super().get_queryset(request).without_sealed()
+
     def has_add_permission(self, request):
         return False
 

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -10,13 +11,24 @@ class AppendOnlyError(Exception):
 
 class AuditEventQuerySet(models.QuerySet):
     def visible_to(self, user) -> "AuditEventQuerySet":
-        """Programme staff see every entry; an organisation's admins see their organisation's."""
+        """Programme staff see every entry except those about a bid still sealed; an organisation's
+        admins see their organisation's (a bidder's admins see their own bid's history)."""
         if not user.is_authenticated:
             return self.none()
         if user.is_programme_staff:
-            return self
+            return self.without_sealed()
         admin_of = [pk for pk, role in user.organisation_roles.items() if role == "admin"]
         return self.filter(organisation_id__in=admin_of)
+
+    def sealed(self) -> Q:
+        """Entries about a proposal whose challenge has not passed its deadline: they would tell the reader
+        who is bidding."""
+        from suppliers.sealing import sealed_targets  # the bids app defines what is sealed
+
+        return sealed_targets()
+
+    def without_sealed(self) -> "AuditEventQuerySet":
+        return self.exclude(self.sealed())
 
     def update(self, **kwargs):
         raise AppendOnlyError("The audit log is append-only.")

@@ -11,6 +11,12 @@ class NotificationAdmin(admin.ModelAdmin):
     raw_id_fields = ["recipient"]
     readonly_fields = ["target_type", "target_id"]
 
+    def get_queryset(self, request):
+        # Notifications about a bid still sealed (a receipt, an invitation) stay out of the admin.
+        from suppliers.sealing import sealed_targets
+
+        return super().get_queryset(request).exclude(sealed_targets())
+
 
 @admin.register(OutboxMail)
 class OutboxMailAdmin(admin.ModelAdmin):
@@ -18,6 +24,13 @@ class OutboxMailAdmin(admin.ModelAdmin):
     list_filter = ["status", "kind"]
     search_fields = ["to_email", "subject"]
     readonly_fields = [field.name for field in OutboxMail._meta.fields]
+
+    def get_queryset(self, request):
+        # A bidder's own mail (receipts, consortium invitations, draft reminders) is never listed: its
+        # subject and address would tell an operator who bids. The worker retries it without the admin.
+        from suppliers.kinds import BID_KINDS
+
+        return super().get_queryset(request).exclude(kind__in=BID_KINDS)
 
     def has_add_permission(self, request):
         return False

@@ -151,3 +151,71 @@ def test_a_cancelled_challenges_bids_stay_out_of_the_admin(superuser_client, bid
     response = superuser_client.get(_changelist(Proposal))
 
     assert response.context["cl"].full_result_count == 0
+
+
+# Rows elsewhere that point at a bid: the audit log, notifications, the outbox, delete pages
+
+
+def test_programme_staff_audit_log_hides_a_bid_until_the_deadline(client, bid):
+    client.force_login(bid["staff"])
+    page = client.get(reverse("audit:event-list"))
+    assert page.status_code == 200
+    assert b"proposal.submitted" not in page.content
+    assert bid["proposal"].supplier.name.encode() not in page.content
+
+    close_challenge(bid["challenge"])
+    page = client.get(reverse("audit:event-list"))
+    assert b"proposal.submitted" in page.content
+
+
+def test_the_bidders_admin_still_reads_their_own_bid_history(client, bid):
+    client.force_login(bid["lead_admin"])
+    page = client.get(reverse("audit:organisation-event-list", args=[bid["proposal"].supplier.slug]))
+    assert b"proposal.submitted" in page.content
+
+
+def test_admin_audit_and_notification_lists_hide_a_bid_until_the_deadline(superuser_client, bid):
+    from portal.audit.models import AuditEvent
+    from portal.notifications.models import Notification
+
+    receipts = Notification.objects.filter(kind="suppliers.proposal_submitted")
+    assert receipts.exists()
+    for model, marker in [(AuditEvent, "proposal.submitted"), (Notification, receipts.first().title)]:
+        page = superuser_client.get(_changelist(model))
+        assert page.status_code == 200
+        assert marker.encode() not in page.content, model
+
+    close_challenge(bid["challenge"])
+    for model, marker in [(AuditEvent, "proposal.submitted"), (Notification, receipts.first().title)]:
+        assert marker.encode() in superuser_client.get(_changelist(model)).content, model
+
+
+def test_admin_outbox_never_lists_a_bidders_mail(superuser_client, bid, django_capture_on_commit_callbacks):
+    from portal.notifications.models import OutboxMail
+
+    other = OutboxMail.objects.create(
+        to_email="someone@example.org", kind="accounts.invited", subject="Hello"
+    )
+    receipt_mail = OutboxMail.objects.create(
+        to_email="lead@example.org", kind="suppliers.proposal_submitted", subject="Receipt for your proposal"
+    )
+    page = superuser_client.get(_changelist(OutboxMail))
+    assert other.subject.encode() in page.content
+    assert receipt_mail.subject.encode() not in page.content
+    change = reverse("admin:notifications_outboxmail_change", args=[receipt_mail.pk])
+    assert superuser_client.get(change).status_code == 302  # "does not exist", back to the list
+
+
+def test_admin_cannot_delete_a_published_challenge_or_a_bidding_organisation(superuser_client, bid):
+    challenge = bid["challenge"]
+    assert (
+        superuser_client.get(reverse("admin:challenges_challenge_delete", args=[challenge.pk])).status_code
+        == 403
+    )
+    supplier = bid["proposal"].supplier
+    assert (
+        superuser_client.get(reverse("admin:accounts_organisation_delete", args=[supplier.pk])).status_code
+        == 403
+    )
+    for model in (type(challenge), type(supplier)):
+        assert b"delete_selected" not in superuser_client.get(_changelist(model)).content
