@@ -68,6 +68,8 @@ class PartnerOrganisationInviteForm(_PartnerTermsForm):
             )
             for organisation in organisations
         ]
+        if len(organisations) == 1:  # one match: chosen already, one click fewer
+            self.fields["organisation"].initial = organisations[0].pk
 
 
 class PartnerEmailInviteForm(_PartnerTermsForm):

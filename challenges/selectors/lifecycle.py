@@ -103,6 +103,8 @@ def _field_label(name: str) -> str:
         return _("status")
     if name == "documents":
         return _("documents")
+    if name == "criteria":
+        return _("evaluation criteria")
     try:
         return str(Challenge._meta.get_field(name).verbose_name)
     except Exception:  # a field renamed since the amendment was recorded: show its stored name

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from challenges import kinds
 from challenges.models import Amendment, Criterion
+from challenges.selectors.lifecycle import amendment_changes
 from challenges.services.authoring import ChallengeNotEditable, save_criteria
 from challenges.services.lifecycle import ChallengeStateError, amend_challenge, amend_criteria
 from portal.audit.models import AuditEvent
@@ -137,6 +138,8 @@ def test_amend_criteria_reopens_the_period_and_tells_followers_and_bidders(
     assert set(amendment.changes) == {"criteria", "scoring_scale", "submission_deadline"}
     assert amendment.changes["criteria"]["to"] == "Impact (50 %); Cost (50 %)"
     assert amendment.changes["scoring_scale"] == {"from": 5, "to": 10}
+    labels = {change.label for change in amendment_changes(amendment)}
+    assert {"evaluation criteria", "scoring scale"} <= labels
     for user in [follower, *bidders]:
         assert list(Notification.objects.filter(recipient=user).values_list("kind", flat=True)) == [
             kinds.AMENDED.key

@@ -200,6 +200,7 @@ def test_lead_finds_and_invites_an_organisation(client, grid):
     page = client.get(url, {"q": "fjord"})
     assert "Fjord Sensors AS, Bergen" in page.content.decode()
     assert h1_count(page) == 1
+    assert page.context["organisation_form"]["organisation"].value() == wanted.pk  # the one match is chosen
     response = client.post(
         reverse("suppliers:consortium-invite", kwargs={"pk": grid["proposal"].pk}),
         {"q": "fjord", "organisation": wanted.pk, "role": "Sensors", "work_share": "25", "message": ""},
