@@ -41,6 +41,14 @@ class OutcomeInline(admin.TabularInline):
     extra = 0
     fields = ["position", "description", "indicator", "baseline", "target"]
 
+    # Suppliers answer each outcome: after publication an outcome is neither added nor deleted here (its
+    # answers in sealed proposals, and their receipts, hang on it).
+    def has_add_permission(self, request, obj=None):
+        return not (obj is not None and obj.published_at) and super().has_add_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not (obj is not None and obj.published_at) and super().has_delete_permission(request, obj)
+
 
 class CriterionInline(admin.TabularInline):
     model = Criterion

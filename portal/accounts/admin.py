@@ -1,4 +1,3 @@
-from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
@@ -39,13 +38,12 @@ class OrganisationAdmin(admin.ModelAdmin):
     inlines = [MembershipInline]
 
     def has_delete_permission(self, request, obj=None):
-        # An organisation that has bid or published is part of the record; its delete page would also list
-        # its proposals, sealed or not. Such organisations are kept (their members can be removed instead).
-        if obj is not None and (
-            apps.get_model("suppliers", "Proposal").objects.filter(supplier=obj).exists()
-            or apps.get_model("suppliers", "ConsortiumPartner").objects.filter(organisation=obj).exists()
-            or obj.challenges.filter(published_at__isnull=False).exists()
-        ):
+        # Supplier organisations are never deleted here: their delete page would list their proposals, and
+        # whether it opened would tell an operator whether they bid. A buyer that has published is part of
+        # the public record. Both are kept (their members can be removed instead).
+        if obj is not None and obj.is_supplier:
+            return False
+        if obj is not None and obj.challenges.filter(published_at__isnull=False).exists():
             return False
         return super().has_delete_permission(request, obj)
 

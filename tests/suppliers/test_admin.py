@@ -219,3 +219,24 @@ def test_admin_cannot_delete_a_published_challenge_or_a_bidding_organisation(sup
     )
     for model in (type(challenge), type(supplier)):
         assert b"delete_selected" not in superuser_client.get(_changelist(model)).content
+
+
+def test_a_supplier_without_any_bid_is_not_deletable_either(superuser_client, db):
+    from tests.factories.accounts import SupplierFactory
+
+    quiet = SupplierFactory()
+    assert (
+        superuser_client.get(reverse("admin:accounts_organisation_delete", args=[quiet.pk])).status_code
+        == 403
+    )
+
+
+def test_outcomes_of_a_published_challenge_cannot_be_deleted_in_the_admin(superuser_client, bid):
+    page = superuser_client.get(reverse("admin:challenges_challenge_change", args=[bid["challenge"].pk]))
+    outcomes = next(
+        formset
+        for formset in page.context["inline_admin_formsets"]
+        if formset.opts.model.__name__ == "Outcome"
+    )
+    assert not outcomes.has_delete_permission
+    assert not outcomes.has_add_permission

@@ -1,6 +1,7 @@
 import pytest
 from allauth.mfa.models import Authenticator
 from django.core.management import call_command
+from django.utils import timezone
 
 from portal.accounts.enums import MembershipRole, OrganisationKind
 from portal.accounts.models import Membership, Organisation, User
@@ -91,3 +92,105 @@ def test_load_demo_gives_suppliers_profiles_a_consortium_draft_and_verifiable_se
     assert all(p.submitted_at < p.challenge.submission_deadline and p.is_opened for p in submitted)
     assert all(verify_receipt(receipt) for receipt in Receipt.objects.all())
     assert PartnerPost.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_load_demo_twice_gives_the_evaluation_and_award_once(client):
+    from django.urls import reverse
+
+    from challenges.enums import ChallengeStatus
+    from challenges.evaluation.enums import AwardDecision, AwardStatus, TrialDecision
+    from challenges.evaluation.models import (
+        Award,
+        AwardedProposal,
+        BidderFeedback,
+        ConflictDeclaration,
+        ConsensusScore,
+        Evaluator,
+        Panel,
+        ScoreSheet,
+        Trial,
+    )
+    from challenges.models import Challenge
+
+    call_command("load_demo")
+    call_command("load_demo")
+
+    procurer = User.objects.get(email="procurer@rotterdam.example.org")
+    colleague = User.objects.get(email="colleague@rotterdam.example.org")
+    cloudbursts = Challenge.objects.get(title="Keeping streets and cellars dry during cloudbursts")
+    reuse = Challenge.objects.get(title="Reusing construction materials from demolished municipal buildings")
+    assert (cloudbursts.status, reuse.status) == (ChallengeStatus.UNDER_EVALUATION, ChallengeStatus.AWARDED)
+    assert Panel.objects.count() == 2
+    assert cloudbursts.panel.scoring_deadline > timezone.now()
+    panel = Evaluator.objects.filter(challenge=cloudbursts, removed_at__isnull=True)
+    assert sorted(
+        (e.user.email if e.user else e.email, e.is_chair, e.is_external, e.accepted_at is not None)
+        for e in panel.select_related("user")
+    ) == [
+        (colleague.email, False, False, True),
+        ("hydrology.expert@waterboard.example.org", False, True, False),
+        (procurer.email, True, False, True),
+    ]
+    assert list(
+        ConflictDeclaration.objects.filter(evaluator__challenge=cloudbursts)
+        .values_list("evaluator__user__email", "organisation__name", "has_conflict")
+        .order_by("evaluator__user__email", "organisation__name")
+    ) == [
+        (colleague.email, "Emajõe Robotics OÜ", False),
+        (colleague.email, "Fjordlys Analytics AS", False),
+        (procurer.email, "Emajõe Robotics OÜ", False),
+        (procurer.email, "Fjordlys Analytics AS", False),
+    ]
+    sheets = ScoreSheet.objects.filter(proposal__challenge=cloudbursts)
+    assert sorted(
+        (sheet.proposal.supplier.name, sheet.evaluator.user.email, sheet.submitted_at is not None)
+        for sheet in sheets.select_related("proposal__supplier", "evaluator__user")
+    ) == [
+        ("Emajõe Robotics OÜ", procurer.email, False),
+        ("Fjordlys Analytics AS", colleague.email, True),
+        ("Fjordlys Analytics AS", procurer.email, True),
+    ]
+    for sheet in sheets.filter(submitted_at__isnull=False):
+        scores = list(sheet.scores.all())
+        assert len(scores) == cloudbursts.criteria.count()
+        assert all(0 <= s.value <= cloudbursts.scoring_scale and s.justification for s in scores)
+
+    assert list(
+        Evaluator.objects.filter(challenge=reuse)
+        .values_list("user__email", "is_chair")
+        .order_by("user__email")
+    ) == [(colleague.email, False), (procurer.email, True)]
+    assert ConflictDeclaration.objects.filter(evaluator__challenge=reuse, has_conflict=False).count() == 2
+    assert ScoreSheet.objects.filter(proposal__challenge=reuse, submitted_at__isnull=False).count() == 2
+    assert ConsensusScore.objects.filter(proposal__challenge=reuse).count() == reuse.criteria.count()
+    trial = Trial.objects.get()
+    assert (trial.proposal.challenge, trial.decision, trial.results.count()) == (reuse, TrialDecision.GO, 1)
+    award = Award.objects.get()
+    assert (award.challenge, award.decision, award.status) == (reuse, AwardDecision.AWARD, AwardStatus.FINAL)
+    assert award.standstill_ends_at < timezone.now() and award.rationale
+    winner = AwardedProposal.objects.get()
+    assert (winner.award, winner.proposal.supplier.name) == (award, "Maasbouw Circulair B.V.")
+    assert winner.value > 0
+    feedback = BidderFeedback.objects.get()
+    assert (feedback.proposal, feedback.rank) == (winner.proposal, 1)
+
+    package = client.get(reverse("open_data:challenge-releases", kwargs={"pk": reuse.pk})).json()
+    awards = [award for release in package["releases"] for award in release.get("awards", [])]
+    assert {supplier["name"] for award in awards for supplier in award["suppliers"]} == {
+        "Maasbouw Circulair B.V."
+    }
+    assert "active" in {award["status"] for award in awards}
+    assert "Maasbouw Circulair B.V." in client.get(reuse.get_absolute_url()).content.decode()
+    client.force_login(procurer)
+    for name in ("scoring", "moderation", "report"):
+        assert client.get(reverse(f"evaluation:{name}", kwargs={"pk": cloudbursts.pk})).status_code == 200
+    assert (
+        "Waiting for 2 sheets."
+        in client.get(reverse("evaluation:moderation", kwargs={"pk": cloudbursts.pk})).content.decode()
+    )
+    assert client.get(reverse("evaluation:award", kwargs={"pk": reuse.pk})).status_code == 200
+    client.force_login(User.objects.get(email="sme4@suppliers.example.org"))
+    page = client.get(reverse("evaluation:award-feedback", kwargs={"pk": winner.proposal.pk}))
+    assert page.status_code == 200
+    assert feedback.note in page.content.decode()
