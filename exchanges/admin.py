@@ -51,15 +51,15 @@ class RegistrationAdmin(ReadOnlyAdmin):
 
 @admin.register(AgendaSession)
 class AgendaSessionAdmin(ReadOnlyAdmin):
-    list_display = ["title", "event", "kind", "starts_at", "ends_at", "proposed"]
-    list_filter = ["kind", "proposed"]
+    list_display = ["title", "event", "kind", "starts_at", "ends_at", "proposed", "published"]
+    list_filter = ["kind", "proposed", "published"]
     search_fields = ["title", "event__title"]
     list_select_related = ["event"]
 
 
 @admin.register(ReflectionReport)
 class ReflectionReportAdmin(ReadOnlyAdmin):
-    list_display = ["event", "status", "published_at"]
+    list_display = ["event", "status", "published_at", "case_study_published_at"]
     list_filter = ["status"]
     list_select_related = ["event"]
 

@@ -1,6 +1,6 @@
-"""iCalendar files: one per event (the event and, once published, its agenda sessions) and a person's
-feed of every exchange they have a confirmed place at. Times carry the host's TZID with its VTIMEZONE, so
-calendar apps show them on the host's clock whatever zone the reader is in; DTSTAMP is UTC."""
+"""iCalendar files: one per event (the event and, once published, the agenda's published sessions) and a
+person's feed of every exchange they have a confirmed place at. Times carry the host's TZID with its
+VTIMEZONE, so calendar apps show them on the host's clock whatever zone the reader is in; DTSTAMP is UTC."""
 
 import datetime
 from collections.abc import Iterable
@@ -70,8 +70,9 @@ def _event_components(event: ExchangeEvent, sessions: Iterable) -> list[Event]:
 
 
 def build_calendar(*, events: Iterable[ExchangeEvent], name: str) -> bytes:
-    """The calendar of these events; each event's sessions are read from `event.sessions.all()` (prefetch
-    them), and only once its agenda is published."""
+    """The calendar of these events; each event's sessions are read from `event.sessions.all()`, and only
+    once its agenda is published. Prefetch the published sessions only (AgendaSession.objects.published(),
+    as the event calendar view and selectors.events_for_feed do): the file shows what the public sees."""
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")

@@ -1,7 +1,8 @@
 """Demo data for staff exchanges: the BUILD series Turku → Tartu → Rotterdam. Turku is over, reflected on,
-with a published report; Tartu is open for registration and its pre-exchange survey has answers, so the
-results and the draft agenda show something real; Rotterdam is still being planned. Uses the demo users
-of portal/web/demo.py. Loading twice changes nothing (an event that exists is left as it is)."""
+with a published report that is also a case study; Tartu is open for registration and its pre-exchange
+survey has answers, so the results and the draft agenda show something real; Rotterdam is still being
+planned. Uses the demo users of portal/web/demo.py. Loading twice changes nothing (an event that exists is
+left as it is)."""
 
 import datetime
 
@@ -16,7 +17,7 @@ from .models import ExchangeEvent, ExchangeProgramme, Registration
 from .services.agenda import publish_agenda
 from .services.events import create_event
 from .services.registration import register_for_event
-from .services.reports import publish_report, start_report, update_report
+from .services.reports import publish_case_study, publish_report, start_report, update_report
 from .services.surveys import close_event_survey, create_event_survey, open_event_survey
 
 PROGRAMME_SLUG = "build-staff-exchanges"
@@ -206,7 +207,8 @@ def _turku(programme, staff) -> None:
             "for their own next tender."
         ),
     )
-    publish_report(report=report, by=staff)
+    report = publish_report(report=report, by=staff)
+    publish_case_study(report=report, by=staff)
 
 
 def _tartu(programme, staff) -> None:

@@ -6,6 +6,7 @@ import datetime
 import zoneinfo
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -16,6 +17,7 @@ from portal.accounts.models import Organisation
 
 from .enums import ExchangeRole, TargetGroup
 from .models import AgendaSession, ExchangeEvent, ExchangeProgramme, ReflectionReport, Registration
+from .services.events import EARLIEST_YEAR, LATEST_YEAR, MAX_CAPACITY
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 EVENT_TIMES = (
@@ -39,6 +41,22 @@ def show_in_zone(initial: dict, names, zone) -> None:
         value = initial.get(name)
         if isinstance(value, datetime.datetime) and timezone.is_aware(value):
             initial[name] = value.astimezone(zone).replace(tzinfo=None)
+
+
+class ExchangeDateTimeField(WallClockDateTimeField):
+    """A wall-clock date and time in the years EARLIEST_YEAR to LATEST_YEAR: a year like 9999 or 0001 is a
+    typo, and would overflow when moved between time zones. Refused at the field, with what was typed kept
+    in it."""
+
+    def to_python(self, value) -> datetime.datetime | None:
+        result = super().to_python(value)
+        if result is not None and not EARLIEST_YEAR <= result.year <= LATEST_YEAR:
+            raise ValidationError(
+                _("Give a date between the years %(first)s and %(last)s."),
+                code="out_of_range",
+                params={"first": EARLIEST_YEAR, "last": LATEST_YEAR},
+            )
+        return result
 
 
 class WallClockMixin:
@@ -78,11 +96,11 @@ class EventForm(WallClockMixin, forms.ModelForm):
         initial="Europe/Oslo",
         help_text=_("All dates and times below are the time on the clock in this time zone."),
     )
-    starts_at = WallClockDateTimeField(label=_("Starts"))
-    ends_at = WallClockDateTimeField(label=_("Ends"))
-    registration_opens_at = WallClockDateTimeField(label=_("Registration opens"), required=False)
-    registration_closes_at = WallClockDateTimeField(label=_("Registration closes"), required=False)
-    cancellation_cutoff = WallClockDateTimeField(
+    starts_at = ExchangeDateTimeField(label=_("Starts"))
+    ends_at = ExchangeDateTimeField(label=_("Ends"))
+    registration_opens_at = ExchangeDateTimeField(label=_("Registration opens"), required=False)
+    registration_closes_at = ExchangeDateTimeField(label=_("Registration closes"), required=False)
+    cancellation_cutoff = ExchangeDateTimeField(
         label=_("Cancellation possible until"),
         required=False,
         help_text=_("After this, participants cannot cancel themselves. Empty: until the exchange starts."),
@@ -121,7 +139,8 @@ class EventForm(WallClockMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["host"].queryset = Organisation.objects.filter(kind=OrganisationKind.BUYER)
-        self.fields["capacity"].widget.attrs["min"] = 1
+        self.fields["capacity"].widget.attrs.update({"min": 1, "max": MAX_CAPACITY})
+        self.fields["capacity"].help_text = _("At most %(max)s.") % {"max": MAX_CAPACITY}
         if self.instance.pk:
             show_in_zone(self.initial, EVENT_TIMES, self.instance.zone)
 
@@ -129,6 +148,8 @@ class EventForm(WallClockMixin, forms.ModelForm):
         capacity = self.cleaned_data["capacity"]
         if capacity < 1:
             raise forms.ValidationError(_("An exchange needs at least one place."))
+        if capacity > MAX_CAPACITY:
+            raise forms.ValidationError(_("An exchange has at most %(max)s places.") % {"max": MAX_CAPACITY})
         return capacity
 
     def clean(self):
@@ -238,8 +259,10 @@ class RegistrationDetailsForm(RegistrationForm):
 
 
 class SessionForm(WallClockMixin, forms.ModelForm):
-    starts_at = WallClockDateTimeField(label=_("Starts"))
-    ends_at = WallClockDateTimeField(label=_("Ends"))
+    starts_at = ExchangeDateTimeField(label=_("Starts"))
+    ends_at = ExchangeDateTimeField(label=_("Ends"))
+    # The unplaced proposal of the draft agenda this session places, if any (it then leaves the list).
+    from_proposal = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
     wall_clock_fields = ("starts_at", "ends_at")
 
     class Meta:
@@ -254,6 +277,7 @@ class SessionForm(WallClockMixin, forms.ModelForm):
             "speakers",
             "speaker_names",
             "challenges",
+            "case_studies",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
@@ -268,6 +292,16 @@ class SessionForm(WallClockMixin, forms.ModelForm):
         self.fields["challenges"].queryset = Challenge.objects.public().order_by("title")
         self.fields["challenges"].required = False
         self.fields["challenges"].help_text = _("Published challenges the session is about.")
+        self.fields["case_studies"].queryset = (
+            ReflectionReport.objects.case_studies().select_related("event").order_by("event__title", "pk")
+        )
+        self.fields["case_studies"].label_from_instance = lambda report: (
+            f"{report.event.title} ({report.event.city})"
+        )
+        self.fields["case_studies"].required = False
+        self.fields["case_studies"].help_text = _(
+            "Case studies from earlier exchanges that the session builds on."
+        )
         if self.instance.pk:
             show_in_zone(self.initial, self.wall_clock_fields, event.zone)
         else:
@@ -310,7 +344,17 @@ class SurveyCreateForm(forms.Form):
         label=_("Anonymous answers"),
         required=False,
         help_text=_(
-            "Nobody, staff included, can see who gave which answer; you still see who has answered. "
-            "Volunteers in the pre-exchange survey cannot then be suggested as speakers."
+            "Staff cannot see through the portal who gave which answer; they still see who has answered. "
+            "Volunteers in the pre-exchange survey cannot then be suggested as speakers. Someone with "
+            "direct access to the database could still match answers to people by the order they were "
+            "stored."
         ),
     )
+
+
+class SurveyAttachForm(forms.Form):
+    survey = forms.ModelChoiceField(label=_("Survey"), queryset=None)
+
+    def __init__(self, *args, queryset, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["survey"].queryset = queryset

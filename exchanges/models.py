@@ -109,6 +109,10 @@ class ExchangeEvent(models.Model):
         verbose_name=_("reflection survey"),
     )
     agenda_published_at = models.DateTimeField(_("agenda published"), null=True, blank=True)
+    # What the last draft agenda proposed but could not fit in the free time, for staff to place by hand
+    # (exchanges.services.agenda.generate_draft_agenda): [{key, kind, title, description, minutes,
+    # speakers: [registration ids]}]. Staff-only; never shown publicly.
+    unplaced_proposals = models.JSONField(_("proposals that did not fit"), default=list, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -166,10 +170,23 @@ class ExchangeEvent(models.Model):
             and now < self.starts_at
         )
 
+    @property
+    def registration_opens_later(self) -> bool:
+        """Registration will open (it is announced with an opening time that has not come yet)."""
+        return (
+            self.status in {EventStatus.PLANNING, EventStatus.REGISTRATION_OPEN}
+            and self.registration_opens_at is not None
+            and timezone.now() < self.registration_opens_at
+        )
+
+    @property
+    def cancellation_deadline(self):
+        """Until when participants may cancel themselves: the cut-off, or else the start."""
+        return self.cancellation_cutoff or self.starts_at
+
     def can_cancel_registration(self, now=None) -> bool:
         now = now or timezone.now()
-        cutoff = self.cancellation_cutoff or self.starts_at
-        return now < cutoff and self.status in {
+        return now < self.cancellation_deadline and self.status in {
             EventStatus.PLANNING,
             EventStatus.REGISTRATION_OPEN,
             EventStatus.REGISTRATION_CLOSED,
@@ -269,7 +286,18 @@ class Registration(models.Model):
         return self.status in LIVE_REGISTRATION_STATUSES
 
 
+class AgendaSessionQuerySet(models.QuerySet):
+    def published(self) -> "AgendaSessionQuerySet":
+        """What the public, the calendar file and the personal feeds show: sessions as staff published them
+        (a proposed, new or changed session waits for "Publish the changes")."""
+        return self.filter(published=True)
+
+
 class AgendaSession(models.Model):
+    """A session of an event's agenda. `proposed`: suggested by the draft agenda, not yet confirmed.
+    `published`: on the public agenda; staff adding or changing a session switches it off until they
+    publish the agenda (exchanges.services.agenda.publish_agenda)."""
+
     event = models.ForeignKey(ExchangeEvent, on_delete=models.CASCADE, related_name="sessions")
     kind = models.CharField(_("type"), max_length=20, choices=SessionKind.choices)
     title = models.CharField(_("title"), max_length=200)
@@ -292,13 +320,26 @@ class AgendaSession(models.Model):
         related_name="exchange_sessions",
         verbose_name=_("linked challenges"),
     )
+    case_studies = models.ManyToManyField(
+        "ReflectionReport",
+        blank=True,
+        related_name="linked_sessions",
+        verbose_name=_("linked case studies"),
+    )
     proposed = models.BooleanField(
         _("proposed"),
         default=False,
         help_text=_("Suggested by the draft agenda; not yet confirmed by staff."),
     )
+    published = models.BooleanField(
+        _("published"),
+        default=False,
+        help_text=_("On the public agenda as it stands; changes wait until staff publish them."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AgendaSessionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("agenda session")
@@ -307,6 +348,10 @@ class AgendaSession(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_at__gt=models.F("starts_at")), name="exchange_session_ends_after_start"
+            ),
+            # A proposal is published only once staff confirm it (publishing the agenda does).
+            models.CheckConstraint(
+                condition=Q(proposed=False) | Q(published=False), name="exchange_session_proposal_unpublished"
             ),
         ]
 
@@ -330,6 +375,10 @@ class ReflectionReportQuerySet(models.QuerySet):
     def published(self) -> "ReflectionReportQuerySet":
         return self.filter(status=ReportStatus.PUBLISHED)
 
+    def case_studies(self) -> "ReflectionReportQuerySet":
+        """Published reports that staff offered to other cities as case studies."""
+        return self.published().filter(case_study_published_at__isnull=False)
+
     def visible_to(self, user) -> "ReflectionReportQuerySet":
         if user.is_authenticated and user.is_programme_staff:
             return self.all()
@@ -338,7 +387,8 @@ class ReflectionReportQuerySet(models.QuerySet):
 
 class ReflectionReport(models.Model):
     """What an event's participants learnt, written by staff from the reflection survey and published as a
-    public page (a case study for other cities)."""
+    public page. Staff may also publish a published report as a case study for other cities: it is then
+    listed among the case studies and agenda sessions may link it."""
 
     event = models.OneToOneField(ExchangeEvent, on_delete=models.CASCADE, related_name="report")
     summary = models.TextField(_("summary"), blank=True)
@@ -356,6 +406,7 @@ class ReflectionReport(models.Model):
         _("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.DRAFT
     )
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    case_study_published_at = models.DateTimeField(_("published as a case study"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -365,6 +416,12 @@ class ReflectionReport(models.Model):
         verbose_name = _("reflection report")
         verbose_name_plural = _("reflection reports")
         ordering = ["-published_at", "-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(case_study_published_at__isnull=True) | Q(status=ReportStatus.PUBLISHED),
+                name="exchange_case_study_is_published",
+            ),
+        ]
 
     def __str__(self) -> str:
         return str(_("Reflection: %(event)s") % {"event": self.event})
@@ -375,6 +432,10 @@ class ReflectionReport(models.Model):
     @property
     def is_published(self) -> bool:
         return self.status == ReportStatus.PUBLISHED
+
+    @property
+    def is_case_study(self) -> bool:
+        return self.is_published and self.case_study_published_at is not None
 
     @staticmethod
     def _lines(text: str) -> list[str]:

@@ -58,6 +58,16 @@ def is_live_registration(user, registration) -> bool:
     return registration is not None and registration.is_live
 
 
+@rules.predicate
+def is_published_report(user, report) -> bool:
+    return report is not None and report.is_published
+
+
+@rules.predicate
+def is_case_study(user, report) -> bool:
+    return report is not None and report.is_case_study
+
+
 rules.add_perm("exchanges.view_event", is_public_event | is_programme_staff)
 rules.add_perm("exchanges.manage_exchanges", is_programme_staff)
 rules.add_perm(
@@ -70,3 +80,5 @@ rules.add_perm(
 )
 rules.add_perm("exchanges.view_participant_list", is_confirmed_participant | is_programme_staff)
 rules.add_perm("exchanges.answer_event_survey", is_confirmed_participant)
+rules.add_perm("exchanges.publish_case_study", is_programme_staff & is_published_report & ~is_case_study)
+rules.add_perm("exchanges.withdraw_case_study", is_programme_staff & is_case_study)

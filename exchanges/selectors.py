@@ -1,8 +1,10 @@
 """Reads of staff exchanges, limited to what the person asking may see."""
 
+import datetime
 from collections import Counter
+from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q, QuerySet
 
 from portal.accounts.enums import MembershipRole, OrganisationKind
 from portal.accounts.models import User
@@ -63,11 +65,107 @@ def counts_for_event(*, event: ExchangeEvent) -> dict[str, int]:
     }
 
 
-def agenda_of_event(*, event: ExchangeEvent) -> QuerySet[AgendaSession]:
-    return AgendaSession.objects.filter(event=event).prefetch_related(
+def _session_links() -> tuple[Prefetch, ...]:
+    """What an agenda shows of each session's links: speakers, and only the challenges and case studies
+    that are public now (one withdrawn later disappears from the agenda rather than leaking its title)."""
+    from challenges.models import Challenge
+
+    return (
         Prefetch("speakers", queryset=Registration.objects.select_related("user", "organisation")),
-        "challenges",
+        Prefetch("challenges", queryset=Challenge.objects.public().order_by("title")),
+        Prefetch(
+            "case_studies",
+            queryset=ReflectionReport.objects.case_studies().select_related("event").order_by("event__title"),
+        ),
     )
+
+
+def published_agenda(*, event: ExchangeEvent) -> QuerySet[AgendaSession]:
+    """The agenda as staff published it: what the public pages show."""
+    return AgendaSession.objects.published().filter(event=event).prefetch_related(*_session_links())
+
+
+def agenda_for_editor(*, event: ExchangeEvent) -> QuerySet[AgendaSession]:
+    """Every session, with `outside_event` set on those the event's dates no longer cover."""
+    return (
+        AgendaSession.objects.filter(event=event)
+        .annotate(
+            outside_event=ExpressionWrapper(
+                Q(starts_at__lt=event.starts_at) | Q(ends_at__gt=event.ends_at), output_field=BooleanField()
+            )
+        )
+        .prefetch_related(*_session_links())
+    )
+
+
+@dataclass
+class AgendaDay:
+    date: datetime.date
+    sessions: list
+
+
+def agenda_days(sessions, *, zone) -> list[AgendaDay]:
+    """The sessions grouped by their day on the host's clock (not by the UTC date), in time order."""
+    days: dict[datetime.date, list] = {}
+    for session in sorted(sessions, key=lambda session: (session.starts_at, session.pk)):
+        days.setdefault(session.starts_at.astimezone(zone).date(), []).append(session)
+    return [AgendaDay(date=day, sessions=items) for day, items in days.items()]
+
+
+@dataclass
+class UnplacedProposal:
+    key: str
+    kind_label: str
+    title: str
+    description: str
+    minutes: int
+    speakers: list
+
+
+def unplaced_proposals(*, event: ExchangeEvent) -> list[UnplacedProposal]:
+    """The draft agenda's proposals that found no free time, with their suggested speakers (live
+    registrations only: someone who cancelled is no longer suggested). One query."""
+    from .enums import SessionKind
+
+    items = list(event.unplaced_proposals or [])
+    wanted = {pk for item in items for pk in item.get("speakers", [])}
+    speakers = (
+        {
+            r.pk: r
+            for r in Registration.objects.live().filter(event=event, pk__in=wanted).select_related("user")
+        }
+        if wanted
+        else {}
+    )
+    return [
+        UnplacedProposal(
+            key=str(item.get("key", "")),
+            kind_label=SessionKind(item["kind"]).label if item.get("kind") in SessionKind.values else "",
+            title=str(item.get("title", "")),
+            description=str(item.get("description", "")),
+            minutes=int(item.get("minutes") or 0),
+            speakers=[speakers[pk] for pk in item.get("speakers", []) if pk in speakers],
+        )
+        for item in items
+    ]
+
+
+def proposal_initial(*, event: ExchangeEvent, key: str) -> dict | None:
+    """The session form's initial values for placing an unplaced proposal: its type, title, description
+    and suggested speakers, at the start of the exchange for its length (staff choose the time)."""
+    item = next((entry for entry in event.unplaced_proposals or [] if entry.get("key") == key), None)
+    if item is None:
+        return None
+    start = event.starts_at.astimezone(event.zone).replace(tzinfo=None, second=0, microsecond=0)
+    return {
+        "kind": item.get("kind", ""),
+        "title": item.get("title", ""),
+        "description": item.get("description", ""),
+        "speakers": list(item.get("speakers", [])),
+        "starts_at": start,
+        "ends_at": start + datetime.timedelta(minutes=int(item.get("minutes") or 60)),
+        "from_proposal": key,
+    }
 
 
 def registrations_for_planning(*, event: ExchangeEvent) -> QuerySet[Registration]:
@@ -103,7 +201,9 @@ def events_for_feed(*, user) -> QuerySet[ExchangeEvent]:
             registrations__user=user, registrations__status=RegistrationStatus.CONFIRMED
         )
         .select_related("host")
-        .prefetch_related(Prefetch("sessions", queryset=AgendaSession.objects.order_by("starts_at")))
+        .prefetch_related(
+            Prefetch("sessions", queryset=AgendaSession.objects.published().order_by("starts_at", "pk"))
+        )
         .distinct()
     )
 
@@ -205,6 +305,27 @@ def survey_input_for_event(*, event: ExchangeEvent) -> SurveyInput:
     return SurveyInput(
         theme_counts=theme_counts, volunteers=volunteers, free_time_ranking=free_time, respondents=respondents
     )
+
+
+def case_studies_for_list() -> QuerySet[ReflectionReport]:
+    """Case studies from exchanges, newest first, for the public list."""
+    return (
+        ReflectionReport.objects.case_studies()
+        .select_related("event", "event__host", "event__programme")
+        .order_by("-case_study_published_at", "-pk")
+    )
+
+
+def attachable_surveys() -> QuerySet:
+    """Surveys staff may attach to an event: built in the survey builder and not yet any event's."""
+    from exchanges.surveys.enums import SurveyKind
+    from exchanges.surveys.models import Survey
+
+    return Survey.objects.filter(
+        pre_exchange_event__isnull=True,
+        reflection_event__isnull=True,
+        kind__in=[SurveyKind.PRE_EXCHANGE, SurveyKind.REFLECTION, SurveyKind.CUSTOM],
+    ).order_by("-created_at", "-pk")
 
 
 def published_reports(*, programme: ExchangeProgramme | None = None) -> QuerySet[ReflectionReport]:

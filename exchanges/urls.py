@@ -6,6 +6,7 @@ app_name = "exchanges"
 
 urlpatterns = [
     path("", public.programme_list, name="programme-list"),
+    path("case-studies/", public.case_study_list, name="case-study-list"),
     path("programmes/new/", staff.programme_create, name="programme-create"),
     path("my/", participant.my_registrations, name="my-registrations"),
     path("my/calendar/", participant.feed_regenerate, name="feed-regenerate"),
@@ -27,9 +28,15 @@ urlpatterns = [
     path("events/<int:pk>/agenda/edit/", staff.agenda_edit, name="agenda-edit"),
     path("events/<int:pk>/agenda/generate/", staff.agenda_generate, name="agenda-generate"),
     path("events/<int:pk>/agenda/publish/", staff.agenda_publish, name="agenda-publish"),
+    path(
+        "events/<int:pk>/agenda/proposals/<str:key>/dismiss/",
+        staff.proposal_dismiss,
+        name="proposal-dismiss",
+    ),
     path("sessions/<int:pk>/edit/", staff.session_edit, name="session-edit"),
     path("sessions/<int:pk>/delete/", staff.session_delete, name="session-delete"),
     path("events/<int:pk>/surveys/<str:which>/create/", surveys.survey_create, name="survey-create"),
+    path("events/<int:pk>/surveys/<str:which>/attach/", surveys.survey_attach, name="survey-attach"),
     path("events/<int:pk>/surveys/<str:which>/state/", surveys.survey_state, name="survey-state"),
     path("events/<int:pk>/surveys/<str:which>/remind/", surveys.survey_remind, name="survey-remind"),
     path("events/<int:pk>/surveys/<str:which>/results/", surveys.survey_results_page, name="survey-results"),

@@ -131,6 +131,10 @@ TRIAL_SUMMARY = (
     "Reuse reached 34% by weight on two buildings, above the 30% target, and our project managers could "
     "plan with the material passports. Go."
 )
+AWARD_PUBLIC_SUMMARY = (
+    "One proposal was received and evaluated against the published criteria by a panel of two. It met the "
+    "reuse target in a four-month trial (34% of materials reused against a 30% target) and is awarded."
+)
 AWARD_RATIONALE = (
     "Maasbouw Circulair's proposal ranked first on the panel's consensus scores, strongest on the impact "
     "on our outcome and on feasibility, and its proof-of-value trial on two demolished schools reached 34% "
@@ -287,6 +291,7 @@ def _awarded() -> bool:
         by=chair,
         decision=AwardDecision.AWARD,
         rationale=AWARD_RATIONALE,
+        public_summary=AWARD_PUBLIC_SUMMARY,
         standstill_days=standstill,
         awarded=[AwardedBid(proposal_id=winner.pk, value=winner.price or Decimal("0"))],
         notes={winner.pk: FEEDBACK_NOTE},

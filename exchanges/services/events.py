@@ -19,6 +19,13 @@ class ExchangeStateError(Exception):
     """The event's state does not allow the action; the message says why, for the person."""
 
 
+# Places an exchange may have: the column holds far more, but a bigger number is a typo.
+MAX_CAPACITY = 10_000
+# The years an exchange's dates may fall in. Beyond them a date is a typo, and the first and last years
+# Python can hold overflow when a time is moved between zones.
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
+
+
 EVENT_FIELDS = (
     "title",
     "host",
@@ -31,6 +38,13 @@ EVENT_FIELDS = (
     "capacity",
     "target_groups",
     "description",
+    "registration_opens_at",
+    "registration_closes_at",
+    "cancellation_cutoff",
+)
+DATE_FIELDS = (
+    "starts_at",
+    "ends_at",
     "registration_opens_at",
     "registration_closes_at",
     "cancellation_cutoff",
@@ -109,8 +123,25 @@ def template_times(*, first_day: datetime.date, zone) -> tuple[datetime.datetime
     )
 
 
+def _check_years(values: dict) -> None:
+    """Refuse dates outside EARLIEST_YEAR to LATEST_YEAR before anything computes with them."""
+    errors = {
+        name: _("Give a date between the years %(first)s and %(last)s.")
+        % {"first": EARLIEST_YEAR, "last": LATEST_YEAR}
+        for name in DATE_FIELDS
+        if isinstance(values.get(name), datetime.datetime)
+        and not EARLIEST_YEAR <= values[name].year <= LATEST_YEAR
+    }
+    if errors:
+        raise ValidationError(errors)
+
+
 def _check_event(values: dict) -> None:
+    _check_years(values)
     errors = {}
+    capacity = values.get("capacity")
+    if capacity is not None and not 1 <= capacity <= MAX_CAPACITY:
+        errors["capacity"] = _("An exchange has between 1 and %(max)s places.") % {"max": MAX_CAPACITY}
     starts, ends = values.get("starts_at"), values.get("ends_at")
     if starts and ends and ends <= starts:
         errors["ends_at"] = _("The exchange must end after it starts.")
@@ -132,7 +163,9 @@ def _check_event(values: dict) -> None:
 
 
 # Paths under /exchanges/ that a programme's short name would hide.
-RESERVED_SLUGS = frozenset({"programmes", "my", "calendar", "events", "registrations", "sessions"})
+RESERVED_SLUGS = frozenset(
+    {"programmes", "my", "calendar", "events", "registrations", "sessions", "case-studies"}
+)
 
 
 def create_programme(*, name: str, slug: str, organiser, description: str = "", by) -> ExchangeProgramme:
@@ -154,6 +187,7 @@ def create_event(*, programme: ExchangeProgramme, by, from_template: bool = Fals
     unknown = set(values) - set(EVENT_FIELDS)
     if unknown:
         raise TypeError(f"Unknown event fields: {sorted(unknown)}")
+    _check_years(values)
     event = ExchangeEvent(programme=programme, created_by=by, **values)
     if from_template:
         event.starts_at, event.ends_at = template_times(
@@ -184,7 +218,8 @@ def create_event(*, programme: ExchangeProgramme, by, from_template: bool = Fals
 
 def update_event(*, event: ExchangeEvent, by, **values) -> ExchangeEvent:
     """Change an event's details. Raising the capacity promotes people from the waiting list. Sessions are
-    not moved: if the dates change, the agenda editor shows the sessions that fall outside."""
+    not moved: if the dates change, the agenda editor flags the sessions that fall outside, and the agenda
+    cannot be published until they are moved or deleted."""
     from .registration import promote_from_waitlist
 
     unknown = set(values) - set(EVENT_FIELDS)

@@ -132,11 +132,45 @@ def publish_report(*, report: ReflectionReport, by) -> ReflectionReport:
 
 
 def unpublish_report(*, report: ReflectionReport, by) -> ReflectionReport:
+    """Back to draft: the public no longer sees the report, nor the case study it was."""
     with transaction.atomic():
         report = ReflectionReport.objects.select_for_update().get(pk=report.pk)
         if not report.is_published:
             raise ExchangeStateError(_("The report is not published."))
         report.status, report.published_at = ReportStatus.DRAFT, None
-        report.save(update_fields=["status", "published_at", "updated_at"])
+        report.case_study_published_at = None
+        report.save(update_fields=["status", "published_at", "case_study_published_at", "updated_at"])
         record_audit(actor=by, action="exchange.report_unpublished", target=report.event)
+    return report
+
+
+def publish_case_study(*, report: ReflectionReport, by) -> ReflectionReport:
+    """Offer a published report to other cities as a case study: it is listed on the public case-study
+    page and agenda sessions of any exchange may link it."""
+    with transaction.atomic():
+        ExchangeEvent.objects.select_for_update().get(pk=report.event_id)  # the order every service locks in
+        report = ReflectionReport.objects.select_for_update().get(pk=report.pk)
+        if not report.is_published:
+            raise ExchangeStateError(
+                _("Publish the report first: only a published report can be a case study.")
+            )
+        if report.is_case_study:
+            raise ExchangeStateError(_("The report is already published as a case study."))
+        report.case_study_published_at = timezone.now()
+        report.save(update_fields=["case_study_published_at", "updated_at"])
+        record_audit(actor=by, action="exchange.case_study_published", target=report.event)
+    return report
+
+
+def withdraw_case_study(*, report: ReflectionReport, by) -> ReflectionReport:
+    """No longer a case study: it leaves the case-study page and the agendas that linked it (the report
+    itself stays published)."""
+    with transaction.atomic():
+        ExchangeEvent.objects.select_for_update().get(pk=report.event_id)
+        report = ReflectionReport.objects.select_for_update().get(pk=report.pk)
+        if not report.is_case_study:
+            raise ExchangeStateError(_("The report is not published as a case study."))
+        report.case_study_published_at = None
+        report.save(update_fields=["case_study_published_at", "updated_at"])
+        record_audit(actor=by, action="exchange.case_study_withdrawn", target=report.event)
     return report

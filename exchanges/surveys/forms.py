@@ -172,6 +172,18 @@ class SurveyAnswerForm(forms.Form):
 # --- the builder --------------------------------------------------------------------------------------
 
 
+# What "anonymous" promises, and what it does not (see models.Response).
+ANONYMITY_HELP = _(
+    "Answers are stored without names: staff see who has answered, but cannot link an answer back to a "
+    "person through the portal. This is not anonymity from the people who run the database: with direct "
+    "access to it, the order in which rows were written can match answers to the people who completed "
+    "the survey."
+)
+# Survey times outside these years are typos (and the first and last years Python holds overflow when a
+# time is moved between zones).
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
+
+
 class SurveyCreateForm(forms.Form):
     TEMPLATE_CHOICES = [
         ("pre_exchange", _("Pre-exchange survey (themes, learning wishes, roles, free time)")),
@@ -185,7 +197,7 @@ class SurveyCreateForm(forms.Form):
     is_anonymous = forms.BooleanField(
         label=_("Anonymous answers"),
         required=False,
-        help_text=_("Answers are stored without names; you still see who has answered, not who said what."),
+        help_text=ANONYMITY_HELP,
     )
 
 
@@ -199,9 +211,26 @@ class SurveySettingsForm(forms.ModelForm):
             "closes_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         }
         help_texts = {
+            "is_anonymous": ANONYMITY_HELP,
             "opens_at": _("Optional. Answers are accepted from then, once the survey is open."),
             "closes_at": _("Optional. No answers are accepted after this time."),
         }
+
+    def _in_years(self, name: str):
+        value = self.cleaned_data.get(name)
+        if value is not None and not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+            raise ValidationError(
+                _("Give a date between the years %(first)s and %(last)s."),
+                code="out_of_range",
+                params={"first": EARLIEST_YEAR, "last": LATEST_YEAR},
+            )
+        return value
+
+    def clean_opens_at(self):
+        return self._in_years("opens_at")
+
+    def clean_closes_at(self):
+        return self._in_years("closes_at")
 
     def clean(self):
         cleaned = super().clean()

@@ -2,9 +2,11 @@
 free text), with conditions on earlier answers; people's responses, saved as drafts until they submit; and
 who has completed which survey. It knows nothing of exchanges: an exchange event points at its surveys.
 
-Anonymous surveys are unlinkable: a submitted anonymous Response has no respondent, a random (UUID) key,
-the date only, and answers with random keys too; the Completion row is the only trace of who answered, and
-nothing in it can be joined or ordered against the responses (see services.save_answers)."""
+Anonymous surveys are unlinkable through the portal: a submitted anonymous Response has no respondent, a
+random (UUID) key, the date only, and answers with random keys too; the Completion row is the only trace of
+who answered, and no column of it can be joined or ordered against the responses (see
+services.save_answers). That is a promise about what staff can find out through the portal, not against
+someone with direct access to the database: see Response for the limit."""
 
 import uuid
 
@@ -168,7 +170,17 @@ class ResponseQuerySet(models.QuerySet):
 
 class Response(models.Model):
     """One person's answers to a survey: a draft until submitted. A UUID key, so that an anonymous
-    response's key says nothing about when it was written."""
+    response's key says nothing about when it was written.
+
+    The limit of anonymity. An anonymous response is written in the same transaction as the Completion
+    that names its respondent (services.save_answers). No column links the two, so staff cannot link them
+    through the portal, its pages, exports or admin. Someone with direct access to the database can: in
+    PostgreSQL, the rows of one transaction carry the same transaction id in the hidden system column
+    `xmin`, and rows written one after the other usually sit next to each other on disk (`ctid`, and the
+    order of a scan without ORDER BY); the write-ahead log, statement logs and backups keep the same
+    order. So a database administrator, or anyone with a copy of the database, could match an anonymous
+    response to its Completion, and so to a person. Closing that gap would need a pool that holds
+    responses back and writes them later in a shuffled batch, which the portal does not have."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")

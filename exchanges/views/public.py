@@ -1,17 +1,22 @@
-"""Public pages: programmes, events, the published agenda and its calendar file, and reflection reports."""
+"""Public pages: programmes, events, the published agenda and its calendar file, reflection reports and
+the case studies from exchanges. The agenda they show is the published one (selectors.published_agenda):
+never a proposal or a change staff have not published."""
 
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from ..calendar import build_calendar
-from ..models import ExchangeEvent, ExchangeProgramme, ReflectionReport
+from ..models import AgendaSession, ExchangeEvent, ExchangeProgramme, ReflectionReport
 from ..selectors import (
-    agenda_of_event,
+    agenda_days,
+    case_studies_for_list,
     counts_for_event,
     events_of_programme,
     programmes_for_list,
+    published_agenda,
     published_reports,
 )
 from .common import event_for
@@ -51,7 +56,7 @@ def programme_reports(request: HttpRequest, slug: str) -> HttpResponse:
 
 def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
     event = event_for(request, pk)
-    sessions = list(agenda_of_event(event=event)) if event.agenda_is_published else []
+    sessions = list(published_agenda(event=event)) if event.agenda_is_published else []
     report = ReflectionReport.objects.filter(event=event).first()
     with timezone.override(event.zone):
         return render(
@@ -60,7 +65,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
             {
                 "event": event,
                 "registration": event.viewer_registration,
-                "sessions": sessions,
+                "days": agenda_days(sessions, zone=event.zone),
                 "counts": counts_for_event(event=event),
                 "report": report if report and report.is_published else None,
             },
@@ -77,7 +82,7 @@ def event_agenda(request: HttpRequest, pk: int) -> HttpResponse:
             "exchanges/event_agenda.html",
             {
                 "event": event,
-                "sessions": agenda_of_event(event=event),
+                "days": agenda_days(published_agenda(event=event), zone=event.zone),
                 "registration": event.viewer_registration,
             },
         )
@@ -85,7 +90,10 @@ def event_agenda(request: HttpRequest, pk: int) -> HttpResponse:
 
 def event_calendar(request: HttpRequest, pk: int) -> HttpResponse:
     event = get_object_or_404(
-        ExchangeEvent.objects.visible_to(request.user).prefetch_related("sessions"), pk=pk
+        ExchangeEvent.objects.visible_to(request.user).prefetch_related(
+            Prefetch("sessions", queryset=AgendaSession.objects.published().order_by("starts_at", "pk"))
+        ),
+        pk=pk,
     )
     response = HttpResponse(
         build_calendar(events=[event], name=event.title), content_type="text/calendar; charset=utf-8"
@@ -102,3 +110,11 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         event_id=pk,
     )
     return render(request, "exchanges/report_detail.html", {"report": report, "event": report.event})
+
+
+def case_study_list(request: HttpRequest) -> HttpResponse:
+    """Case studies from exchanges: reflection reports staff published for other cities to learn from."""
+    page = Paginator(case_studies_for_list(), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request, "exchanges/case_study_list.html", {"page_obj": page, "case_studies": page.object_list}
+    )

@@ -10,22 +10,35 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ..enums import NEXT_STATUSES, EventStatus
-from ..forms import EventCreateForm, EventForm, ProgrammeForm, ReportForm, SessionForm, SurveyCreateForm
+from ..forms import (
+    EventCreateForm,
+    EventForm,
+    ProgrammeForm,
+    ReportForm,
+    SessionForm,
+    SurveyCreateForm,
+)
 from ..models import AgendaSession, ExchangeProgramme, ReflectionReport
 from ..selectors import (
     PRE,
     REFLECTION,
-    agenda_of_event,
+    agenda_days,
+    agenda_for_editor,
+    attachable_surveys,
     counts_for_event,
+    proposal_initial,
     registrations_for_planning,
     survey_of,
+    unplaced_proposals,
 )
 from ..services.agenda import (
     add_session,
     delete_session,
+    dismiss_unplaced_proposal,
     generate_draft_agenda,
     publish_agenda,
     update_session,
@@ -38,11 +51,13 @@ from ..services.events import (
     update_event,
 )
 from ..services.reports import (
+    publish_case_study,
     publish_report,
     refresh_report_ratings,
     start_report,
     unpublish_report,
     update_report,
+    withdraw_case_study,
 )
 from .common import event_for, require_staff
 
@@ -141,6 +156,16 @@ def _survey_summary(event, which: str) -> dict:
 def event_planning(request: HttpRequest, pk: int) -> HttpResponse:
     event = event_for(request, pk, "exchanges.manage_exchanges")
     registrations = list(registrations_for_planning(event=event))
+    # One read for both empty slots; each slot offers the surveys of its kind and the custom ones.
+    candidates = (
+        list(attachable_surveys())
+        if event.pre_survey_id is None or event.reflection_survey_id is None
+        else []
+    )
+    slot_kinds = {PRE: {"pre_exchange", "custom"}, REFLECTION: {"reflection", "custom"}}
+    surveys = [_survey_summary(event, PRE), _survey_summary(event, REFLECTION)]
+    for item in surveys:
+        item["attachable"] = [survey for survey in candidates if survey.kind in slot_kinds[item["which"]]]
     with timezone.override(event.zone):
         return render(
             request,
@@ -157,7 +182,7 @@ def event_planning(request: HttpRequest, pk: int) -> HttpResponse:
                 "next_statuses": [
                     EventStatus(s) for s in EventStatus.values if s in NEXT_STATUSES[event.status]
                 ],
-                "surveys": [_survey_summary(event, PRE), _survey_summary(event, REFLECTION)],
+                "surveys": surveys,
                 "survey_form": SurveyCreateForm(),
                 "session_count": AgendaSession.objects.filter(event=event).count(),
                 "report": ReflectionReport.objects.filter(event=event).first(),
@@ -217,9 +242,16 @@ def _safe(value: str) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def agenda_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    """The agenda editor: the sessions, and a form to add one."""
+    """The agenda editor: the sessions (what is not published yet, and what falls outside the event's
+    dates, flagged), the draft agenda's proposals that did not fit, and a form to add a session, prefilled
+    from such a proposal with ?proposal=<key>."""
     event = event_for(request, pk, "exchanges.manage_exchanges")
-    form = SessionForm(request.POST if request.method == "POST" else None, event=event)
+    initial = (
+        proposal_initial(event=event, key=request.GET.get("proposal", ""))
+        if request.method == "GET"
+        else None
+    )
+    form = SessionForm(request.POST if request.method == "POST" else None, event=event, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             add_session(
@@ -227,6 +259,8 @@ def agenda_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
                 speakers=form.cleaned_data["speakers"],
                 challenges=form.cleaned_data["challenges"],
+                case_studies=form.cleaned_data["case_studies"],
+                from_proposal=form.cleaned_data["from_proposal"],
                 **form.values(),
             )
         except ValidationError as error:
@@ -234,13 +268,24 @@ def agenda_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ExchangeStateError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, _("The session is added."))
+            messages.success(
+                request, _("The session is added. Publish the agenda to show it to the participants.")
+            )
             return redirect("exchanges:agenda-edit", pk=event.pk)
+    sessions = list(agenda_for_editor(event=event))
     with timezone.override(event.zone):
         return render(
             request,
             "exchanges/agenda_edit.html",
-            {"event": event, "sessions": agenda_of_event(event=event), "form": form},
+            {
+                "event": event,
+                "days": agenda_days(sessions, zone=event.zone),
+                "unpublished_count": sum(1 for session in sessions if not session.published),
+                "outside": [session for session in sessions if session.outside_event],
+                "unplaced": unplaced_proposals(event=event),
+                "placing": bool(form["from_proposal"].value()),
+                "form": form,
+            },
         )
 
 
@@ -263,6 +308,7 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
                 speakers=form.cleaned_data["speakers"],
                 challenges=form.cleaned_data["challenges"],
+                case_studies=form.cleaned_data["case_studies"],
                 **form.values(),
             )
         except ValidationError as error:
@@ -293,18 +339,39 @@ def session_delete(request: HttpRequest, pk: int) -> HttpResponse:
 def agenda_generate(request: HttpRequest, pk: int) -> HttpResponse:
     event = event_for(request, pk, "exchanges.manage_exchanges")
     try:
-        created = generate_draft_agenda(event=event, by=request.user)
+        draft = generate_draft_agenda(event=event, by=request.user)
     except ExchangeStateError as error:
         messages.error(request, str(error))
         return redirect("exchanges:event-planning", pk=event.pk)
-    messages.success(
-        request,
-        _(
-            "The draft agenda proposes %(count)s sessions, marked “proposed”. "
-            "Edit them, then publish the agenda."
-        )
-        % {"count": len(created)},
+    counts = {"placed": len(draft.created), "unplaced": len(draft.unplaced)}
+    summary = ngettext(
+        "%(placed)s session proposed, %(unplaced)s did not fit.",
+        "%(placed)s sessions proposed, %(unplaced)s did not fit.",
+        counts["placed"],
     )
+    advice = (
+        _("Those that did not fit are listed under the agenda: place them by hand, then publish the agenda.")
+        if draft.unplaced
+        else _("The proposed sessions are marked “proposed”: edit them, then publish the agenda.")
+    )
+    message = f"{summary % counts} {advice}"
+    if draft.unplaced:
+        messages.warning(request, message)
+    else:
+        messages.success(request, message)
+    return redirect("exchanges:agenda-edit", pk=event.pk)
+
+
+@login_required
+@require_POST
+def proposal_dismiss(request: HttpRequest, pk: int, key: str) -> HttpResponse:
+    event = event_for(request, pk, "exchanges.manage_exchanges")
+    try:
+        dismiss_unplaced_proposal(event=event, key=key, by=request.user)
+    except ExchangeStateError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The proposal is taken off the list."))
     return redirect("exchanges:agenda-edit", pk=event.pk)
 
 
@@ -312,12 +379,18 @@ def agenda_generate(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def agenda_publish(request: HttpRequest, pk: int) -> HttpResponse:
     event = event_for(request, pk, "exchanges.manage_exchanges")
+    first_time = not event.agenda_is_published
     try:
         publish_agenda(event=event, by=request.user)
     except ExchangeStateError as error:
         messages.error(request, str(error))
         return redirect("exchanges:agenda-edit", pk=event.pk)
-    messages.success(request, _("The agenda is published and the participants are told."))
+    if first_time:
+        messages.success(request, _("The agenda is published and the participants are told."))
+    else:
+        messages.success(
+            request, _("The changes are published: the participants see the agenda as it is now.")
+        )
     return redirect("exchanges:event-agenda", pk=event.pk)
 
 
@@ -368,6 +441,17 @@ def report_action(request: HttpRequest, pk: int) -> HttpResponse:
         elif action == "refresh":
             refresh_report_ratings(report=report, by=request.user)
             messages.success(request, _("The session ratings are read again from the survey."))
+        elif action == "case_study":
+            publish_case_study(report=report, by=request.user)
+            messages.success(
+                request,
+                _("The report is published as a case study: other cities find it among the case studies."),
+            )
+        elif action == "withdraw_case_study":
+            withdraw_case_study(report=report, by=request.user)
+            messages.success(
+                request, _("The report is no longer a case study; the report itself stays published.")
+            )
     except ExchangeStateError as error:
         messages.error(request, str(error))
     return redirect("exchanges:report-edit", pk=event.pk)

@@ -16,11 +16,17 @@ from exchanges.surveys.selectors import answers_of, draft_for, has_completed, su
 from exchanges.surveys.services import SurveyError
 
 from ..agenda_proposal import propose_sessions, schedule
-from ..forms import SurveyCreateForm
+from ..forms import SurveyAttachForm, SurveyCreateForm
 from ..models import AgendaSession
-from ..selectors import PRE, SURVEY_SLOTS, survey_input_for_event, survey_of
+from ..selectors import PRE, SURVEY_SLOTS, attachable_surveys, survey_input_for_event, survey_of
 from ..services.events import ExchangeStateError
-from ..services.surveys import close_event_survey, create_event_survey, open_event_survey, remind_pending
+from ..services.surveys import (
+    attach_event_survey,
+    close_event_survey,
+    create_event_survey,
+    open_event_survey,
+    remind_pending,
+)
 from .common import event_for
 
 
@@ -67,18 +73,51 @@ def survey_create(request: HttpRequest, pk: int, which: str) -> HttpResponse:
     event = event_for(request, pk, "exchanges.manage_exchanges")
     form = SurveyCreateForm(request.POST)
     form.is_valid()
+    from_template = request.POST.get("start") != "empty"
     try:
-        create_event_survey(
+        survey = create_event_survey(
             event=event,
             which=_which(which),
             by=request.user,
             is_anonymous=form.cleaned_data.get("is_anonymous", False),
+            from_template=from_template,
+        )
+    except (ExchangeStateError, SurveyError, ValidationError) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    else:
+        if not from_template:
+            messages.success(request, _("The empty survey is created. Add its questions, then open it."))
+            return redirect(survey)
+        messages.success(
+            request, _("The survey is created from its template. Check the questions, then open it.")
+        )
+    return redirect("exchanges:event-planning", pk=event.pk)
+
+
+@login_required
+@require_POST
+def survey_attach(request: HttpRequest, pk: int, which: str) -> HttpResponse:
+    """Make a survey built in the survey builder the event's pre-exchange or reflection survey."""
+    event = event_for(request, pk, "exchanges.manage_exchanges")
+    which = _which(which)
+    form = SurveyAttachForm(request.POST, queryset=attachable_surveys())
+    if not form.is_valid():
+        messages.error(request, _("Choose a survey that belongs to no exchange yet."))
+        return redirect("exchanges:event-planning", pk=event.pk)
+    try:
+        survey = attach_event_survey(
+            event=event, which=which, survey=form.cleaned_data["survey"], by=request.user
         )
     except (ExchangeStateError, SurveyError, ValidationError) as error:
         messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
     else:
         messages.success(
-            request, _("The survey is created from its template. Check the questions, then open it.")
+            request,
+            _(
+                "“%(title)s” is now this exchange's survey. Open it when it is ready, "
+                "and the participants can answer."
+            )
+            % {"title": survey.title},
         )
     return redirect("exchanges:event-planning", pk=event.pk)
 

@@ -142,7 +142,11 @@ def test_exchange_journey_from_template_to_calendar_file(new_page, console_error
     expect(proposal).to_contain_text("Aino Virtanen")
     eva.get_by_role("button", name="Put this draft on the agenda").click()
     checks.arrived(eva, f"Agenda editor: {TITLE}")
+    expect(eva.get_by_role("main")).to_contain_text("3 sessions proposed, 1 did not fit.")
     expect(eva.get_by_text("proposed", exact=True).first).to_be_visible()
+    expect(eva.get_by_role("region", name="Proposals that did not fit")).to_contain_text(
+        "Discussion: Sustainability"
+    )
     eva.get_by_role("button", name="Publish the agenda").click()
     checks.arrived(eva, f"Agenda: {TITLE}")
     expect(eva.get_by_role("main")).to_contain_text("Real case: Our market day for school meals")

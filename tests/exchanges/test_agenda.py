@@ -1,4 +1,5 @@
 import datetime
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -258,7 +259,7 @@ def test_generate_draft_agenda_from_the_pre_survey(staff):
     day = datetime.date(2030, 3, 14)
     AgendaSessionFactory(event=event, title="Welcome", starts_at=at(day, 9), ends_at=at(day, 10))
 
-    created = generate_draft_agenda(event=event, by=staff)
+    created = generate_draft_agenda(event=event, by=staff).created
 
     assert [(s.kind, s.title, s.proposed) for s in created] == [
         ("discussion", "Discussion: Market dialogue", True),
@@ -299,3 +300,90 @@ def test_publish_agenda_confirms_proposals_and_tells_confirmed_participants_once
 def test_publish_an_empty_agenda_is_refused(staff):
     with pytest.raises(ExchangeStateError, match="at least one session"):
         publish_agenda(event=_event(), by=staff)
+
+
+@pytest.fixture
+def crowded_event(staff):
+    """The Tallinn exchange with little free time left: only 09:00 to 10:30 on the Friday morning (and the
+    Thursday evening), and two answers that ask for four sessions."""
+    event = _event()
+    thursday, friday = datetime.date(2030, 3, 14), datetime.date(2030, 3, 15)
+    AgendaSessionFactory(
+        event=event, title="Host programme", starts_at=at(thursday, 9), ends_at=at(thursday, 17)
+    )
+    AgendaSessionFactory(
+        event=event, title="Closing", starts_at=at(friday, 10, 30), ends_at=at(friday, 12, 30)
+    )
+    survey = create_event_survey(event=event, which="pre", by=staff)
+    open_event_survey(event=event, which="pre", by=staff)
+    kadri = RegistrationFactory(event=event, user__full_name="Kadri Tamm")
+    mart = RegistrationFactory(event=event, user__full_name="Mart Kask")
+    _answer(
+        survey,
+        kadri,
+        themes=["market-dialogue", "sustainability"],
+        learn="How to talk to the market",
+        roles=["present_case"],
+        case_topic="Smart school meals",
+        free_time=["sauna"],
+    )
+    _answer(survey, mart, themes=["market-dialogue"], learn="Legal things", roles=["lead_discussion"])
+    return event, kadri, mart
+
+
+def test_generate_draft_agenda_keeps_what_did_not_fit(staff, crowded_event):
+    event, kadri, _mart = crowded_event
+
+    draft = generate_draft_agenda(event=event, by=staff)
+
+    assert [s.title for s in draft.created] == ["Discussion: Market dialogue", "Free time: Sauna"]
+    assert [(item["title"], item["kind"], item["minutes"], item["speakers"]) for item in draft.unplaced] == [
+        ("Real case: Smart school meals", "real_case", 60, [kadri.pk]),
+        ("Discussion: Sustainability", "discussion", 75, []),
+    ]
+    event.refresh_from_db()
+    assert event.unplaced_proposals == draft.unplaced
+
+
+def test_staff_see_what_did_not_fit_and_place_it_from_a_prefilled_form(client, staff, crowded_event):
+    from django.urls import reverse
+
+    event, kadri, _mart = crowded_event
+    client.force_login(staff)
+    editor = reverse("exchanges:agenda-edit", args=[event.pk])
+
+    page = client.post(reverse("exchanges:agenda-generate", args=[event.pk]), follow=True).content.decode()
+
+    assert "2 sessions proposed, 2 did not fit." in page
+    unplaced = page[page.index("Proposals that did not fit") :]
+    assert "Real case: Smart school meals" in unplaced
+    assert "Suggested speakers: Kadri Tamm" in unplaced
+    event.refresh_from_db()
+    key = event.unplaced_proposals[0]["key"]
+    form = client.get(f"{editor}?proposal={key}").content.decode()
+    assert "Place the proposal" in form
+    assert 'value="Real case: Smart school meals"' in form
+    assert re.search(rf'<option value="{kadri.pk}" selected>', form)
+    assert f'name="from_proposal" value="{key}"' in form
+
+    response = client.post(
+        editor,
+        {
+            "kind": "real_case",
+            "title": "Real case: Smart school meals",
+            "starts_at": "2030-03-14T19:45",
+            "ends_at": "2030-03-14T20:45",
+            "speakers": [kadri.pk],
+            "from_proposal": key,
+        },
+    )
+
+    assert response.status_code == 302
+    session = AgendaSession.objects.get(event=event, title="Real case: Smart school meals")
+    assert list(session.speakers.all()) == [kadri]
+    event.refresh_from_db()
+    assert [item["title"] for item in event.unplaced_proposals] == ["Discussion: Sustainability"]
+    client.post(reverse("exchanges:proposal-dismiss", args=[event.pk, event.unplaced_proposals[0]["key"]]))
+    event.refresh_from_db()
+    assert event.unplaced_proposals == []
+    assert "Proposals that did not fit" not in client.get(editor).content.decode()

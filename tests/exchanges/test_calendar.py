@@ -36,6 +36,7 @@ def test_event_calendar_file_has_the_host_zone_and_the_published_sessions(client
         title="Market dialogue",
         starts_at=event.starts_at,
         ends_at=event.starts_at + datetime.timedelta(hours=1),
+        published=True,
     )
 
     calendar = _parse(client.get(reverse("exchanges:event-calendar", args=[event.pk])))

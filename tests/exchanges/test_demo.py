@@ -20,7 +20,8 @@ def test_demo_series_turku_tartu_rotterdam(client):
         "Tartu": EventStatus.REGISTRATION_OPEN,
         "Rotterdam": EventStatus.PLANNING,
     }
-    assert ReflectionReport.objects.get(event=events["Turku"]).is_published
+    assert ReflectionReport.objects.get(event=events["Turku"]).is_case_study
+    assert "BUILD exchange in Turku" in client.get(reverse("exchanges:case-study-list")).content.decode()
     tartu = events["Tartu"]
     assert Registration.objects.filter(event=tartu, status="confirmed").count() == 8
     assert Registration.objects.filter(event=tartu, status="waitlisted").count() == 2

@@ -137,3 +137,34 @@ def test_reminder_schedule_over_a_month(staff):
     )
     assert len([s for s in subjects if "Before the exchange" in s]) == 3
     assert len([s for s in subjects if "Reflection" in s]) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_beat_claims_the_agenda_reminder_only_with_its_notification(monkeypatch):
+    """The beat path claims and notifies in one transaction: if the worker dies between the two (here:
+    the notification raises), the claim is rolled back and the next run still tells the participant. A
+    real, committing transaction is needed to see it, hence transaction=True."""
+    from django.utils import timezone
+
+    import exchanges.services.agenda as agenda_service
+    from exchanges.services.agenda import agenda_key
+    from portal.notifications.models import ReminderRecord
+    from tests.factories.exchanges import RegistrationFactory
+
+    event = ExchangeEventFactory(agenda_published_at=timezone.now())
+    registration = RegistrationFactory(event=event)
+
+    def worker_lost(**kwargs):
+        raise RuntimeError("worker lost")
+
+    monkeypatch.setattr(agenda_service, "notify", worker_lost)
+    with pytest.raises(RuntimeError):
+        send_exchange_reminders_task()
+    assert not ReminderRecord.objects.filter(key=agenda_key(event)).exists()
+    monkeypatch.undo()
+
+    send_exchange_reminders_task()
+    send_exchange_reminders_task()
+
+    mails = OutboxMail.objects.filter(recipient=registration.user, kind="exchanges.agenda_published")
+    assert mails.count() == 1

@@ -316,7 +316,7 @@ def test_planning_page_query_count(client, staff, django_assert_num_queries, row
     client.force_login(staff)
     client.get(reverse("exchanges:event-planning", args=[event.pk]))
 
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):  # one more than before: the surveys that could be attached
         client.get(reverse("exchanges:event-planning", args=[event.pk]))
 
 
@@ -328,10 +328,11 @@ def test_agenda_page_query_count(client, django_assert_num_queries, rows):
             event=event,
             starts_at=event.starts_at + datetime.timedelta(hours=index),
             ends_at=event.starts_at + datetime.timedelta(hours=index, minutes=50),
+            published=True,
         )
         session.speakers.add(RegistrationFactory(event=event))
 
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):  # the published sessions with speakers, challenges, case studies
         client.get(reverse("exchanges:event-agenda", args=[event.pk]))
 
 
@@ -427,7 +428,53 @@ def test_event_page_query_count(client, django_assert_num_queries, rows):
             event=event,
             starts_at=event.starts_at + datetime.timedelta(hours=index),
             ends_at=event.starts_at + datetime.timedelta(hours=index, minutes=50),
+            published=True,
         )
 
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         client.get(event.get_absolute_url())
+
+
+@pytest.mark.parametrize("rows", [1, 4])
+def test_agenda_editor_query_count(client, staff, django_assert_num_queries, rows):
+    event = ExchangeEventFactory()
+    proposals = []
+    for index in range(rows):
+        speaker = RegistrationFactory(event=event)
+        session = AgendaSessionFactory(
+            event=event,
+            starts_at=event.starts_at + datetime.timedelta(hours=index),
+            ends_at=event.starts_at + datetime.timedelta(hours=index, minutes=50),
+        )
+        session.speakers.add(speaker)
+        proposals.append(
+            {
+                "key": f"k{index}",
+                "kind": "discussion",
+                "title": f"Left {index}",
+                "minutes": 60,
+                "speakers": [speaker.pk],
+            }
+        )
+    event.unplaced_proposals = proposals
+    event.save(update_fields=["unplaced_proposals"])
+    client.force_login(staff)
+    url = reverse("exchanges:agenda-edit", args=[event.pk])
+    client.get(url)
+
+    with django_assert_num_queries(
+        15
+    ):  # the agenda with its links, the proposals' speakers, the form's choices
+        client.get(url)
+
+
+@pytest.mark.parametrize("rows", [1, 4])
+def test_report_page_query_count(client, django_assert_max_num_queries, rows):
+    from tests.factories.exchanges import CaseStudyFactory
+
+    report = CaseStudyFactory(
+        session_ratings=[{"title": f"S{n}", "mean": 4.0, "count": 2} for n in range(rows)]
+    )
+
+    with django_assert_max_num_queries(2):
+        client.get(report.get_absolute_url())

@@ -4,6 +4,7 @@ registered participant and programme staff."""
 import pytest
 from django.urls import reverse
 
+from exchanges.services.agenda import publish_agenda
 from exchanges.services.surveys import create_event_survey, open_event_survey
 from tests.factories.exchanges import (
     AgendaSessionFactory,
@@ -31,11 +32,14 @@ def _urls(actors) -> dict:
     event = actors["event"]
     registration = actors["registration"]
     session = AgendaSessionFactory(event=event)
+    publish_agenda(event=event, by=actors["staff"])
     return {
         "programme-list": reverse("exchanges:programme-list"),
+        "case-study-list": reverse("exchanges:case-study-list"),
         "programme-detail": event.programme.get_absolute_url(),
         "programme-reports": reverse("exchanges:programme-reports", args=[event.programme.slug]),
         "event-detail": event.get_absolute_url(),
+        "event-agenda": reverse("exchanges:event-agenda", args=[event.pk]),
         "event-calendar": reverse("exchanges:event-calendar", args=[event.pk]),
         "event-register": reverse("exchanges:event-register", args=[event.pk]),
         "participant-list": reverse("exchanges:participant-list", args=[event.pk]),
@@ -62,9 +66,11 @@ PARTICIPANT_AND_STAFF = [302, 404, 404, 200, 200]
 
 GRID = [
     ("programme-list", EVERYONE),
+    ("case-study-list", EVERYONE),
     ("programme-detail", EVERYONE),
     ("programme-reports", EVERYONE),
     ("event-detail", EVERYONE),
+    ("event-agenda", EVERYONE),  # once published
     ("event-calendar", EVERYONE),
     ("event-register", [302, 200, 200, 302, 200]),  # a registered person is sent to their registrations
     ("participant-list", PARTICIPANT_AND_STAFF),
@@ -104,6 +110,8 @@ POSTS = [
     ("event-status", lambda a: reverse("exchanges:event-status", args=[a["event"].pk])),
     ("agenda-generate", lambda a: reverse("exchanges:agenda-generate", args=[a["event"].pk])),
     ("agenda-publish", lambda a: reverse("exchanges:agenda-publish", args=[a["event"].pk])),
+    ("proposal-dismiss", lambda a: reverse("exchanges:proposal-dismiss", args=[a["event"].pk, "k1"])),
+    ("survey-attach", lambda a: reverse("exchanges:survey-attach", args=[a["event"].pk, "reflection"])),
     ("survey-create", lambda a: reverse("exchanges:survey-create", args=[a["event"].pk, "pre"])),
     ("survey-state", lambda a: reverse("exchanges:survey-state", args=[a["event"].pk, "pre"])),
     ("survey-remind", lambda a: reverse("exchanges:survey-remind", args=[a["event"].pk, "pre"])),
@@ -169,8 +177,30 @@ def test_calendar_feed_needs_only_its_token(client):
     assert client.get(reverse("exchanges:calendar-feed", args=["not-a-token"])).status_code == 404
 
 
-def test_feed_regenerate_needs_sign_in(client):
+@pytest.mark.parametrize("actor", ACTORS)
+def test_feed_regenerate_access(client, actors, actor):
+    """Signed out: the sign-in page. Anyone signed in makes (or renews) their own feed, and only theirs."""
+    from exchanges.models import CalendarFeed
+
+    if user := actors[actor]:
+        client.force_login(user)
+
     response = client.post(reverse("exchanges:feed-regenerate"))
 
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("account_login"))
+    if user is None:
+        assert response["Location"].startswith(reverse("account_login"))
+        assert not CalendarFeed.objects.exists()
+    else:
+        assert response["Location"] == reverse("exchanges:my-registrations") + "#calendar-feed"
+        assert list(CalendarFeed.objects.values_list("user", flat=True)) == [user.pk]
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_feed_regenerate_refuses_get(client, actors, actor):
+    if user := actors[actor]:
+        client.force_login(user)
+
+    response = client.get(reverse("exchanges:feed-regenerate"))
+
+    assert response.status_code == (302 if user is None else 405)

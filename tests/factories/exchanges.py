@@ -100,6 +100,12 @@ class AgendaSessionFactory(factory.django.DjangoModelFactory):
     place = "Room 1"
 
 
+class PublishedAgendaSessionFactory(AgendaSessionFactory):
+    """A session on the public agenda (its event's agenda must be published too to show it)."""
+
+    published = True
+
+
 class ReflectionReportFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = ReflectionReport
@@ -115,6 +121,12 @@ class ReflectionReportFactory(factory.django.DjangoModelFactory):
 class PublishedReflectionReportFactory(ReflectionReportFactory):
     status = ReportStatus.PUBLISHED
     published_at = factory.LazyFunction(timezone.now)
+
+
+class CaseStudyFactory(PublishedReflectionReportFactory):
+    """A published report that staff also published as a case study."""
+
+    case_study_published_at = factory.LazyFunction(timezone.now)
 
 
 class CalendarFeedFactory(factory.django.DjangoModelFactory):

@@ -318,6 +318,31 @@ def test_settings_bad_dates_show_at_the_field(client, actors, staff):
     assert Survey.objects.get(pk=survey.pk).title == "Before Tartu"
 
 
+@pytest.mark.parametrize("typed", ["0001-01-01T00:00", "9999-12-31T23:59"])
+def test_settings_far_off_years_are_field_errors(client, actors, staff, typed):
+    """Year 0001 overflowed when stored (SQLite) or read back (PostgreSQL): a 500, now a field error."""
+    client.force_login(staff)
+    survey = actors["survey"]
+
+    response = client.post(
+        reverse("surveys:survey-update", args=[survey.pk]),
+        {"title": "Renamed", "intro": "", "opens_at": typed},
+    )
+
+    assert_field_error(response, "opens_at", "Give a date between the years 2000 and 2100.")
+    assert f'value="{typed}"' in response.content.decode()
+    assert Survey.objects.get(pk=survey.pk).opens_at is None
+
+
+def test_settings_say_what_anonymous_does_not_promise(client, actors, staff):
+    client.force_login(staff)
+
+    page = client.get(reverse("surveys:survey-update", args=[actors["survey"].pk])).content.decode()
+
+    assert "cannot link an answer back to a person through the portal" in page
+    assert "direct access to it" in page
+
+
 def test_preview_checks_answers_without_saving(client, actors, staff):
     client.force_login(staff)
     survey = actors["survey"]

@@ -163,7 +163,9 @@ def save_answers(*, survey: Survey, user, data: Mapping, submit: bool) -> Respon
 
     Anonymous surveys: the draft (which names its author while they write) is replaced by a new response
     without respondent, with a random key, the date only, and copies of the answers under new random keys;
-    the audit entry names the survey, not the response."""
+    the audit entry names the survey, not the response. The response and the Completion are written in one
+    transaction, so someone with direct access to the database can still pair them (see models.Response);
+    through the portal nobody can."""
     if not getattr(user, "is_authenticated", False):
         raise SurveyError(_("Sign in to answer the survey."))
     questions = survey_questions(survey)
