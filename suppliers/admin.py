@@ -2,10 +2,19 @@
 reference data. Proposals and everything under them (answers, price lines, documents, receipts, consortium
 partners) are bids: the admin never shows one whose challenge has not passed its deadline (by the database's
 clock) or was cancelled, not even as a count, and never changes one (bids change only through the portal's
-own pages and services, which keep receipts and the audit log right)."""
+own pages and services, which keep receipts and the audit log right). After the deadline it shows a bid's
+metadata only (status, dates, supplier, digests, sizes and counts), never its content: that is read in the
+portal, where each opening is audited."""
 
 from django.contrib import admin
-from django.db.models import QuerySet
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, QuerySet
+from django.template.defaultfilters import filesizeformat
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 
 from .models import (
     CapabilityTag,
@@ -128,144 +137,179 @@ class PartnerMessageAdmin(ReadOnlyMixin, admin.ModelAdmin):
     readonly_fields = fields
 
 
-# Bids: unsealed only, read-only
+# Bids: unsealed only, read-only, and metadata only. A bid's content (its texts, answers, price and its
+# breakdown, roles and shares, document titles and names) is read in the portal, where every opening is
+# written to the audit log; the admin would show it to any superuser without a trace.
 
 
-class ProposalRowInline(ReadOnlyMixin, admin.TabularInline):
-    extra = 0
+class BidAdmin(SealedAdmin):
+    """A bid's rows, unsealed only, metadata only. A row's own name (`__str__`) may be content (a proposal's
+    title, a document's title, a price line's text, an invited address), so the pages name each row by
+    its number and its proposal's lead instead: in the list, the change page's heading, title and
+    breadcrumbs (bid_change_form.html), and not at all in a change history."""
 
-    def get_readonly_fields(self, request, obj=None):
-        return self.fields
+    change_form_template = "suppliers/admin/bid_change_form.html"
+    # The lookup from the row to its proposal, as attributes ("" for Proposal itself).
+    proposal_path = "proposal"
+
+    def _proposal_of(self, obj) -> Proposal:
+        return getattr(obj, self.proposal_path) if self.proposal_path else obj
+
+    @admin.display(description=_("proposal"))
+    def bid(self, obj) -> str:
+        proposal = self._proposal_of(obj)
+        return _("Proposal no. %(number)s by %(supplier)s") % {
+            "number": proposal.pk,
+            "supplier": proposal.supplier.name,
+        }
+
+    def label(self, obj) -> str:
+        if not self.proposal_path:
+            return self.bid(obj)
+        return f"{capfirst(self.opts.verbose_name)} {obj.pk} · {self.bid(obj)}"
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        extra_context = {**(extra_context or {}), "subtitle": self.label(obj) if obj is not None else None}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        # Nothing is ever changed here, and the history page is titled by the row's own name.
+        raise PermissionDenied
 
 
-class OutcomeAnswerInline(ProposalRowInline):
-    model = OutcomeAnswer
-    fields = ["outcome", "answer"]
-
-
-class CriterionAnswerInline(ProposalRowInline):
-    model = CriterionAnswer
-    fields = ["criterion", "answer"]
-
-
-class PriceLineInline(ProposalRowInline):
-    model = PriceLine
-    fields = ["position", "description", "amount"]
-
-
-class ProposalDocumentInline(ProposalRowInline):
-    model = ProposalDocument
-    # Not the file itself: the admin does not serve bid documents.
-    fields = ["title", "original_name", "content_type", "size", "sha256", "uploaded_by", "created_at"]
-
-
-class ConsortiumPartnerInline(ProposalRowInline):
-    model = ConsortiumPartner
-    fields = ["organisation", "email", "status", "role", "work_share", "invited_at", "responded_at"]
-
-
-class ReceiptInline(ProposalRowInline):
+class ReceiptInline(ReadOnlyMixin, admin.TabularInline):
     model = Receipt
+    extra = 0
     fields = ["number", "submitted_at", "submitted_by", "digest", "superseded_at"]
+    readonly_fields = fields
 
 
 @admin.register(Proposal)
-class ProposalAdmin(SealedAdmin):
+class ProposalAdmin(BidAdmin):
     proposal_prefix = ""
-    list_display = ["__str__", "supplier", "challenge", "status", "submitted_at"]
+    proposal_path = ""
+    list_display = ["bid", "supplier", "challenge", "status", "submitted_at"]
     list_select_related = ["supplier", "challenge"]
-    search_fields = ["title", "supplier__name", "challenge__title"]
+    search_fields = ["supplier__name", "challenge__title"]
     fields = [
+        "bid",
         "challenge",
         "supplier",
         "status",
-        "title",
-        "summary",
-        "approach",
-        "team",
-        "timeline",
-        "price",
         "currency",
-        "lead_role",
-        "lead_share",
         "submitted_at",
         "withdrawn_at",
+        "had_public_sector_sales",
         "created_by",
         "created_at",
         "updated_at",
+        "partner_list",
+        "answer_count",
+        "price_line_count",
+        "document_list",
     ]
     readonly_fields = fields
-    inlines = [
-        ConsortiumPartnerInline,
-        OutcomeAnswerInline,
-        CriterionAnswerInline,
-        PriceLineInline,
-        ProposalDocumentInline,
-        ReceiptInline,
-    ]
+    inlines = [ReceiptInline]
+
+    def get_queryset(self, request) -> QuerySet:
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                outcome_answer_total=Count("outcome_answers", distinct=True),
+                criterion_answer_total=Count("criterion_answers", distinct=True),
+                price_line_total=Count("price_lines", distinct=True),
+            )
+        )
+
+    @admin.display(description=_("consortium partners"))
+    def partner_list(self, obj) -> str:
+        partners = (
+            ConsortiumPartner.objects.filter(proposal=obj, organisation__isnull=False)
+            .select_related("organisation")
+            .order_by("invited_at", "pk")
+        )
+        return (
+            format_html_join(
+                mark_safe("<br>"),
+                "{} ({})",
+                ((partner.organisation.name, partner.get_status_display()) for partner in partners),
+            )
+            or "–"
+        )
+
+    @admin.display(description=_("answers (outcomes + criteria)"))
+    def answer_count(self, obj) -> str:
+        return f"{obj.outcome_answer_total} + {obj.criterion_answer_total}"
+
+    @admin.display(description=_("price lines"))
+    def price_line_count(self, obj) -> int:
+        return obj.price_line_total
+
+    @admin.display(description=_("documents (type, size, SHA-256)"))
+    def document_list(self, obj) -> str:
+        documents = ProposalDocument.objects.filter(proposal=obj).order_by("pk")
+        return (
+            format_html_join(
+                mark_safe("<br>"),
+                "{} · {} · <code>{}</code>",
+                (
+                    (document.content_type, filesizeformat(document.size), document.sha256)
+                    for document in documents
+                ),
+            )
+            or "–"
+        )
 
 
 @admin.register(Receipt)
-class ReceiptAdmin(SealedAdmin):
-    list_display = ["proposal", "number", "submitted_at", "digest", "superseded_at"]
+class ReceiptAdmin(BidAdmin):
+    list_display = ["pk", "bid", "number", "submitted_at", "digest", "superseded_at"]
     list_select_related = ["proposal__supplier"]
-    fields = ["proposal", "number", "submitted_at", "submitted_by", "digest", "superseded_at"]
+    fields = ["bid", "number", "submitted_at", "submitted_by", "digest", "superseded_at"]
     readonly_fields = fields
 
 
 @admin.register(ProposalDocument)
-class ProposalDocumentAdmin(SealedAdmin):
-    list_display = ["title", "proposal", "original_name", "size", "created_at"]
+class ProposalDocumentAdmin(BidAdmin):
+    list_display = ["pk", "bid", "content_type", "size", "created_at"]
     list_select_related = ["proposal__supplier"]
-    fields = [
-        "proposal",
-        "title",
-        "original_name",
-        "content_type",
-        "size",
-        "sha256",
-        "uploaded_by",
-        "created_at",
-    ]
+    fields = ["bid", "content_type", "size", "sha256", "uploaded_by", "created_at"]
     readonly_fields = fields
 
 
 @admin.register(ConsortiumPartner)
-class ConsortiumPartnerAdmin(SealedAdmin):
-    list_display = ["__str__", "proposal", "status", "role", "work_share"]
+class ConsortiumPartnerAdmin(BidAdmin):
+    list_display = ["pk", "organisation", "bid", "status"]
     list_select_related = ["organisation", "proposal__supplier"]
-    fields = [
-        "proposal",
-        "organisation",
-        "email",
-        "status",
-        "role",
-        "work_share",
-        "invited_at",
-        "responded_at",
-    ]
+    fields = ["bid", "organisation", "status", "invited_at", "responded_at"]
     readonly_fields = fields
 
 
 @admin.register(OutcomeAnswer)
-class OutcomeAnswerAdmin(SealedAdmin):
-    list_display = ["proposal", "outcome"]
+class OutcomeAnswerAdmin(BidAdmin):
+    list_display = ["pk", "bid", "outcome"]
     list_select_related = ["proposal__supplier", "outcome"]
-    fields = ["proposal", "outcome", "answer"]
+    fields = ["bid", "outcome", "length"]
     readonly_fields = fields
+
+    @admin.display(description=_("length (characters)"))
+    def length(self, obj) -> int:
+        return len(obj.answer)
 
 
 @admin.register(CriterionAnswer)
-class CriterionAnswerAdmin(SealedAdmin):
-    list_display = ["proposal", "criterion"]
+class CriterionAnswerAdmin(OutcomeAnswerAdmin):
+    list_display = ["pk", "bid", "criterion"]
     list_select_related = ["proposal__supplier", "criterion"]
-    fields = ["proposal", "criterion", "answer"]
+    fields = ["bid", "criterion", "length"]
     readonly_fields = fields
 
 
 @admin.register(PriceLine)
-class PriceLineAdmin(SealedAdmin):
-    list_display = ["description", "proposal", "amount"]
+class PriceLineAdmin(BidAdmin):
+    list_display = ["pk", "bid", "position"]
     list_select_related = ["proposal__supplier"]
-    fields = ["proposal", "position", "description", "amount"]
+    fields = ["bid", "position"]
     readonly_fields = fields

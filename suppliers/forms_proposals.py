@@ -205,6 +205,45 @@ class ProposalForm(forms.Form):
     def values(self) -> dict[str, Any]:
         return {name: self.cleaned_data.get(name) for name in self.value_fields}
 
+    def make_read_only(self) -> None:
+        """Show what was typed, to be read and copied, not changed: inputs read-only (the posted text
+        stays in them; a disabled field would show the stored value instead)."""
+        make_read_only(self)
+
+
+def make_read_only(form: forms.BaseForm) -> None:
+    for field in form.fields.values():
+        if isinstance(field.widget, forms.CheckboxInput):
+            field.widget.attrs["disabled"] = True
+        else:
+            field.widget.attrs["readonly"] = True
+
+
+def gap_checklist(form: ProposalForm, gaps: dict[str, str]) -> list[dict]:
+    """The gaps in the order of the editor, each with its field's label and the id of the place on the
+    editor page it is at (its field, or the price breakdown or consortium section): the editor's
+    checklist, and the submit page and submission panel, which link to `<editor>#<anchor>`."""
+    places = {
+        PRICE_LINES: (_("Price breakdown"), "price-lines"),
+        "partners": (_("Consortium"), "consortium"),
+    }
+    checklist = []
+    for name, message in gaps.items():
+        if name in form.fields:
+            label, anchor = form[name].label, form[name].auto_id
+        else:
+            label, anchor = places.get(name, (name, ""))
+        checklist.append({"name": name, "label": label, "anchor": anchor, "message": message})
+    return checklist
+
+
+def gap_checklist_for(proposal: Proposal, gaps: dict[str, str]) -> list[dict]:
+    """gap_checklist with the editor's fields as the editor would build them (no queries when the
+    proposal's challenge outcomes, criteria and partners are prefetched)."""
+    if not gaps:
+        return []
+    return gap_checklist(ProposalForm(proposal=proposal), gaps)
+
 
 def form_data(values: dict[str, Any]) -> dict[str, str]:
     """The values as a bound form's data (text as the inputs hold it)."""

@@ -218,11 +218,22 @@ class ProposalQuerySet(models.QuerySet):
         - After the deadline, a submitted proposal opens to the challenge's evaluators and to the admins
           of the buying organisation. Nobody else, ever: not other suppliers, not programme staff, not
           superusers (the Django admin hides proposals of open challenges too).
+        - An admin of the buying organisation who is an active member of the challenge's panel reads it
+          under the evaluator's rules only: once declared about every bidder, and never a bid they
+          declared a conflict with. Admins who are not on the panel read every opened proposal.
         """
         if not user.is_authenticated:
             return self.none()
         admin_of = [pk for pk, role in user.organisation_roles.items() if role == "admin"]
-        readers = Q(challenge__owner_id__in=admin_of) | _evaluator_reads(user)
+        # An admin of the buyer who sits on the challenge's panel reads its bids as an evaluator only
+        # (declared about every bidder, no conflict with this one): being an admin must not let them skip
+        # the declaration or read round a declared conflict.
+        on_panel = apps.get_model("evaluation", "Evaluator").objects.filter(
+            user=user, removed_at__isnull=True
+        )
+        readers = (
+            Q(challenge__owner_id__in=admin_of) & ~Q(challenge_id__in=on_panel.values("challenge_id"))
+        ) | _evaluator_reads(user)
         return self.filter(
             Q(pk__in=self.model.objects.of_organisations(user.organisation_ids).values("pk"))
             | Q(pk__in=self.model.objects.opened().filter(readers).values("pk"))
@@ -278,6 +289,12 @@ class Proposal(models.Model):
     )
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    # The lead's "has sold to the public sector before", as its profile said at the latest submission (None:
+    # never submitted, or no profile): first-time public-sector suppliers are counted per bid from this, not
+    # from a profile that may have changed since.
+    had_public_sector_sales = models.BooleanField(
+        _("had sold to the public sector before (at submission)"), null=True, blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -357,7 +374,8 @@ class OutcomeAnswer(models.Model):
     """How the proposal reaches one of the challenge's desired outcomes."""
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="outcome_answers")
-    outcome = models.ForeignKey("challenges.Outcome", on_delete=models.CASCADE, related_name="+")
+    # PROTECT: deleting an outcome must never delete a bid's answer to it silently.
+    outcome = models.ForeignKey("challenges.Outcome", on_delete=models.PROTECT, related_name="+")
     answer = models.TextField(_("answer"), blank=True)
 
     class Meta:
@@ -374,7 +392,7 @@ class CriterionAnswer(models.Model):
     """The proposal's answer to one published evaluation criterion."""
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="criterion_answers")
-    criterion = models.ForeignKey("challenges.Criterion", on_delete=models.CASCADE, related_name="+")
+    criterion = models.ForeignKey("challenges.Criterion", on_delete=models.PROTECT, related_name="+")
     answer = models.TextField(_("answer"), blank=True)
 
     class Meta:
@@ -438,6 +456,10 @@ class Receipt(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     digest = models.CharField(_("SHA-256 digest"), max_length=64)
+    # What the digest covered, as it was at submission (suppliers.receipts.seal): the lead, the partners and
+    # the documents with their names, sizes and SHA-256. Receipt pages and files show this, never today's
+    # rows; verifying still recomputes the digest from the stored bytes.
+    manifest = models.JSONField(_("what the digest covered"), default=dict, blank=True)
     # Withdrawing (or resubmitting) supersedes a receipt; it stays as the record of what was sent then.
     superseded_at = models.DateTimeField(null=True, blank=True)
 

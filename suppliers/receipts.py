@@ -20,6 +20,10 @@ separators, non-ASCII characters kept as they are), of this object:
     submitted_at   the submission time in UTC, ISO 8601 with microseconds ("2026-03-01T11:59:59.123456+00:00")
 
 Decimals are strings so that no float rounding can enter; shares have two decimals like prices.
+
+At submission the receipt also keeps its manifest (`seal`): the title, the lead, the accepted partners
+(with their names then) and the documents, exactly as the digest covered them. Receipt pages and files
+are rendered from it, so an old receipt keeps listing what was sent then, whatever has changed since.
 """
 
 import enum
@@ -28,6 +32,8 @@ import json
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
+
+from portal.accounts.models import Organisation
 
 from .enums import PartnerStatus, ProposalStatus
 from .models import ConsortiumPartner, Proposal, ProposalDocument, Receipt
@@ -122,15 +128,40 @@ def canonical_content(proposal: Proposal, submitted_at: datetime) -> dict[str, A
     }
 
 
+def _encode(content: dict[str, Any]) -> bytes:
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
 def canonical_bytes(proposal: Proposal, submitted_at: datetime) -> bytes:
     """The canonical form of what was submitted, as bytes: the input of the digest."""
-    content = canonical_content(proposal, submitted_at)
-    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return _encode(canonical_content(proposal, submitted_at))
 
 
 def digest(proposal: Proposal, submitted_at: datetime) -> str:
     """The SHA-256 of the canonical form, as 64 hex digits."""
     return hashlib.sha256(canonical_bytes(proposal, submitted_at)).hexdigest()
+
+
+def seal(proposal: Proposal, submitted_at: datetime) -> tuple[str, dict[str, Any]]:
+    """The digest of a submission and its manifest, from one reading of the rows and the stored bytes: the
+    title, the lead, the accepted partners (with their names at submission) and the documents, as the
+    digest covers them. The manifest is what the receipt shows for ever; it is not part of the digest."""
+    content = canonical_content(proposal, submitted_at)
+    names = dict(
+        Organisation.objects.filter(
+            pk__in=[partner["organisation"] for partner in content["partners"]]
+        ).values_list("pk", "name")
+    )
+    manifest = {
+        "format": FORMAT,
+        "title": content["title"],
+        "lead": content["lead"],
+        "partners": [
+            {**partner, "name": names.get(partner["organisation"], "")} for partner in content["partners"]
+        ],
+        "documents": content["documents"],
+    }
+    return hashlib.sha256(_encode(content)).hexdigest(), manifest
 
 
 def check_receipt(receipt: Receipt) -> ReceiptCheck:

@@ -1,6 +1,6 @@
-"""Forms of the award: the decision with its rationale, standstill and winners (one row per submitted bid,
-with the contract value and a note to the bidder). They check what was typed; the service decides what
-the evaluation's state allows, and its refusals come back as errors at the fields."""
+"""Forms of the award: the decision with its rationale, public summary, standstill and winners (one row per
+submitted bid, with the contract value and a note to the bidder). They check what was typed; the service
+decides what the evaluation's state allows, and its refusals come back as errors at the fields."""
 
 from decimal import Decimal
 
@@ -9,7 +9,9 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from .enums import AwardDecision
+from .models import Award
 from .selectors.award import Standing
+from .services.award import MAX_STANDSTILL_DAYS
 
 
 class AwardForm(forms.Form):
@@ -24,7 +26,15 @@ class AwardForm(forms.Form):
     rationale = forms.CharField(
         label=_("Rationale"),
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=_("Every bidder reads it with their feedback; the public notice summarises it."),
+        help_text=_(
+            "Every bidder reads it with their feedback, and it is in the evaluation report. It is not "
+            "published."
+        ),
+    )
+    public_summary = forms.CharField(
+        label=_("Public summary"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=Award._meta.get_field("public_summary").help_text,
     )
     standstill_days = forms.IntegerField(
         label=_("Standstill period (days)"),
@@ -35,10 +45,11 @@ class AwardForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.minimum = settings.AWARD_MIN_STANDSTILL_DAYS
         self.standings = standings
-        self.fields["standstill_days"].initial = self.minimum
-        self.fields["standstill_days"].min_value = self.minimum
-        self.fields["standstill_days"].widget.attrs["min"] = self.minimum
-        self.fields["standstill_days"].validators.append(self._at_least_minimum)
+        standstill = self.fields["standstill_days"]
+        standstill.initial = self.minimum
+        standstill.min_value, standstill.max_value = self.minimum, MAX_STANDSTILL_DAYS
+        standstill.widget.attrs.update({"min": self.minimum, "max": MAX_STANDSTILL_DAYS})
+        standstill.validators.append(self._within_limits)
         for standing in standings:
             pk = standing.proposal.pk
             self.fields[f"award_{pk}"] = forms.BooleanField(
@@ -58,11 +69,18 @@ class AwardForm(forms.Form):
                 help_text=_("Optional; only this bidder reads it, with their scores."),
             )
 
-    def _at_least_minimum(self, value):
+    def _within_limits(self, value):
+        # Set after the field was built, min_value and max_value add no validators of their own: these are
+        # the field's messages.
         if value is not None and value < self.minimum:
             raise forms.ValidationError(
                 _("The standstill period must be at least %(days)s days.") % {"days": self.minimum},
                 code="min_value",
+            )
+        if value is not None and value > MAX_STANDSTILL_DAYS:
+            raise forms.ValidationError(
+                _("The standstill period can be at most %(days)s days.") % {"days": MAX_STANDSTILL_DAYS},
+                code="max_value",
             )
 
     def rows(self):

@@ -14,3 +14,6 @@ AWARD_DECIDED = register_kind(
     "evaluation.award_decided", _("Award decisions and your feedback"), mandatory=True
 )
 AWARD_FINAL = register_kind("evaluation.award_final", _("An award became final after the standstill period"))
+SHEET_REOPENED = register_kind(
+    "evaluation.sheet_reopened", _("The panel's chair reopened one of your score sheets")
+)

@@ -119,6 +119,8 @@ class ScoreSheet(models.Model):
     proposal = models.ForeignKey("suppliers.Proposal", on_delete=models.CASCADE, related_name="score_sheets")
     submitted_at = models.DateTimeField(null=True, blank=True)
     reopened_at = models.DateTimeField(null=True, blank=True)
+    # The chair's reason for the latest reopening, shown to the evaluator on their sheet.
+    reopen_reason = models.TextField(_("why the sheet was reopened"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -226,12 +228,24 @@ class TrialResult(models.Model):
 
 
 class Award(models.Model):
-    """The decision on a challenge: award to one or more bidders, or no award, with its rationale. It
-    becomes final when the standstill period ends (a periodic task finalises it)."""
+    """The decision on a challenge: award to one or more bidders, or no award, with its rationale (for the
+    bidders) and its public summary (for everyone). It becomes final when the standstill period ends (a
+    periodic task finalises it)."""
 
     challenge = models.OneToOneField("challenges.Challenge", on_delete=models.PROTECT, related_name="award")
     decision = models.CharField(_("decision"), max_length=10, choices=AwardDecision.choices)
+    # For the bidders (with their feedback) and the evaluation report: it may discuss other bidders.
     rationale = models.TextField(_("rationale"))
+    # For everyone: the public award notice and the open data (OCDS award description). Required for a
+    # decision (the form and decide_award); blank only on awards decided before it existed.
+    public_summary = models.TextField(
+        _("public summary"),
+        blank=True,
+        help_text=_(
+            "Shown on the public challenge page and in the open data. It must not name or describe other "
+            "bidders."
+        ),
+    )
     status = models.CharField(
         _("status"), max_length=12, choices=AwardStatus.choices, default=AwardStatus.STANDSTILL
     )

@@ -18,14 +18,22 @@ to their earlier values from the amendments' recorded changes, documents appear 
 published, and the number of tenderers only once the deadline has passed (before it even the count is
 sealed). Organisations (names, addresses, size) are described as the portal knows them today.
 
+Enquirers: the organisations that asked clarification questions are ``enquirer`` parties, but only in
+releases dated after the tender period has ended (the submission deadline as it stood at the release's
+date). Before then, naming them would tell everyone, competitors included, who is preparing a bid, and
+would undo the anonymised publication of the questions while it matters. Even afterwards an organisation
+that bid (lead or accepted partner of a submitted proposal) is not named as an enquirer, since unsuccessful
+bidders are never named: an awarded supplier that asked carries both roles in the award releases, and the
+others stay unnamed in every release, so no later release changes an earlier one. ``tender.hasEnquiries``
+says whether questions were asked at all.
+
 What is deliberately left out:
 - Unsuccessful bidders are never named: ``tender.tenderers`` is not published, only ``numberOfTenderers``;
-  the only ``supplier`` parties are the awarded proposals' lead and accepted consortium partners.
-- No ``enquirer`` parties: the portal publishes public clarification questions with the asker
-  anonymised, so naming the organisations that asked would undo that. ``tender.hasEnquiries`` says
-  whether questions were asked.
-- The award's rationale: free text written for the bidders (the award notice on the challenge's page
-  shows it), which may discuss other bidders' proposals; the structured data never names them.
+  the only ``supplier`` parties are the awarded proposals' lead and accepted consortium partners, and
+  bidders are never ``enquirer`` parties (above).
+- The award's rationale: free text written for the bidders, which may discuss other bidders' proposals.
+  The award's ``description`` is its public summary instead, written for everyone (the award notice on
+  the challenge's page shows the same text).
 
 Text (the route's label, the criteria summary, country names) is written in the challenge's own language,
 which each release states in ``language``, so a release reads the same whoever downloads it.
@@ -370,6 +378,38 @@ def _awarded_organisations(awarded) -> list:
     return organisations
 
 
+def _asker_bid(clarification, challenge: Challenge) -> bool:
+    """Whether the organisation that asked is part of a submitted proposal to the challenge (annotated by
+    selectors.open_data; asked of the database when the clarification was loaded some other way)."""
+    annotated = getattr(clarification, "asker_bid", None)
+    if annotated is not None:
+        return bool(annotated)
+    organisation_id = clarification.asked_by_organisation_id
+    submitted = challenge.proposals.filter(status="submitted")
+    return (
+        submitted.filter(supplier_id=organisation_id).exists()
+        or submitted.filter(
+            partners__organisation_id=organisation_id, partners__status=PartnerStatus.ACCEPTED
+        ).exists()
+    )
+
+
+def _enquirers(challenge: Challenge, *, until: datetime, deadline: datetime | None, named: dict) -> list:
+    """The organisations that asked a question by `until`, for a release dated once the tender period
+    (ending at `deadline`, as it stood then) is over; none before it. Organisations that bid are left out,
+    unless the release already names them (an awarded supplier): see the module's docstring."""
+    if deadline is None or until < deadline:
+        return []
+    found = {}
+    for clarification in challenge.clarifications.all():
+        organisation = clarification.asked_by_organisation
+        if organisation is None or clarification.asked_at > until or organisation.pk in found:
+            continue
+        if organisation.pk in named or not _asker_bid(clarification, challenge):
+            found[organisation.pk] = organisation
+    return list(found.values())
+
+
 def _release(
     challenge: Challenge, ocid: str, events: list[_Event], index: int, amendments: list[Amendment]
 ) -> dict:
@@ -443,30 +483,50 @@ def _release(
     if deadline is not None and event.date >= deadline:
         tender["numberOfTenderers"] = _tenderer_count(challenge)
 
-    parties = [_party(owner, ["buyer", "procuringEntity"], contact)]
+    # Parties by id, each organisation once with all its roles (the buyer first).
+    roles: dict[int, list[str]] = {owner.pk: ["buyer", "procuringEntity"]}
+    organisations = {owner.pk: owner}
     awards = []
     award = award_of(challenge)
     if event.awards and award is not None:
         if event.awards == "unsuccessful":
-            awards.append({"id": str(award.pk), "status": "unsuccessful", "date": iso(award.decided_at)})
+            awards.append(
+                _compact(
+                    {
+                        "id": str(award.pk),
+                        "status": "unsuccessful",
+                        "date": iso(award.decided_at),
+                        "description": award.public_summary.strip(),
+                    }
+                )
+            )
         else:
-            suppliers = {}
             for awarded in award.awarded.all():
-                organisations = _awarded_organisations(awarded)
-                for organisation in organisations:
-                    suppliers.setdefault(organisation.pk, organisation)
+                awarded_organisations = _awarded_organisations(awarded)
+                for organisation in awarded_organisations:
+                    organisations.setdefault(organisation.pk, organisation)
+                    roles.setdefault(organisation.pk, [])
+                    if "supplier" not in roles[organisation.pk]:
+                        roles[organisation.pk].append("supplier")
                 awards.append(
                     _compact(
                         {
                             "id": f"{award.pk}-{awarded.pk}",
+                            "description": award.public_summary.strip(),
                             "status": event.awards,
                             "date": iso(award.decided_at),
                             "value": _value(awarded.value, challenge.currency),
-                            "suppliers": [_reference(organisation) for organisation in organisations],
+                            "suppliers": [_reference(organisation) for organisation in awarded_organisations],
                         }
                     )
                 )
-            parties += [_party(organisation, ["supplier"]) for organisation in suppliers.values()]
+    for organisation in _enquirers(challenge, until=event.date, deadline=deadline, named=roles):
+        organisations.setdefault(organisation.pk, organisation)
+        roles.setdefault(organisation.pk, []).append("enquirer")
+    parties = [
+        _party(organisations[pk], party_roles, contact if pk == owner.pk else None)
+        for pk, party_roles in roles.items()
+    ]
 
     return _compact(
         {
@@ -487,7 +547,8 @@ def _release(
 def releases_for_challenge(challenge: Challenge) -> list[dict]:
     """Every release of a public challenge, oldest first (none for a challenge that is not public). Reads
     what selectors.open_data prefetched: owner, award (with awarded proposals, their suppliers and
-    partners), amendments, CPV codes, criteria, documents and clarifications."""
+    partners), amendments, CPV codes, criteria, documents and clarifications (with the organisations that
+    asked and whether they bid)."""
     if not challenge.is_public:
         return []
     ocid = ocid_for(challenge)

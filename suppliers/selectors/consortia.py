@@ -59,14 +59,20 @@ def pending_invitations_for(*, user: User) -> QuerySet[ConsortiumPartner]:
 
 
 def invitable_organisations(*, query: str, proposal: Proposal) -> list[Organisation]:
-    """Supplier organisations whose name contains the query (any supplier organisation, listed in the
-    directory or not), without the lead itself. At most SEARCH_LIMIT, by name. One query."""
+    """Supplier organisations the lead may invite, without the lead itself: those in the public directory
+    whose name contains the query; any other only by its exact name or organisation number (so that two
+    letters do not list the organisations that chose to stay out of the directory). At most SEARCH_LIMIT,
+    by name. One query."""
     query = query.strip()
     if len(query) < SEARCH_MIN_LENGTH:
         return []
     return list(
         Organisation.objects.filter(kind=OrganisationKind.SUPPLIER)
-        .filter(Q(name__icontains=query) | Q(identifier__iexact=query))
+        .filter(
+            Q(name__icontains=query, supplier_profile__is_listed=True)
+            | Q(name__iexact=query)
+            | Q(identifier__iexact=query)
+        )
         .exclude(pk=proposal.supplier_id)
         .only("pk", "name", "city", "country", "sme_size")
         .order_by("name", "pk")[:SEARCH_LIMIT]

@@ -19,7 +19,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils import timezone
@@ -34,7 +34,15 @@ from portal.notifications.services import absolute_url, mail_address, notify
 
 from .. import kinds
 from ..enums import PartnerStatus, ProposalStatus
-from ..models import ConsortiumPartner, Proposal
+from ..models import (
+    ConsortiumPartner,
+    CriterionAnswer,
+    OutcomeAnswer,
+    PriceLine,
+    Proposal,
+    ProposalDocument,
+)
+from .submission import lock_challenge
 
 INVITATION_LIFETIME = timedelta(days=14)
 LIVE_PARTNER_STATUSES = [PartnerStatus.INVITED, PartnerStatus.ACCEPTED]
@@ -58,10 +66,22 @@ def partner_invitation_url(token: str) -> str:
 
 
 def live_bids_q() -> Q:
-    """Proposals that count as a bid: submitted, or a draft someone has started to write (an empty
-    draft, e.g. a "start" clicked by mistake, does not stop an organisation from joining a consortium)."""
-    return Q(status=ProposalStatus.SUBMITTED) | (
-        Q(status=ProposalStatus.DRAFT) & (~Q(title="") | ~Q(summary="") | ~Q(approach=""))
+    """Proposals that count as a bid of their lead: submitted, withdrawn (it may be submitted again until
+    the deadline), or a draft with anything written, priced or attached. Only an empty draft (a "start"
+    clicked by mistake) does not stop its organisation from joining a consortium."""
+    answered = Exists(OutcomeAnswer.objects.filter(proposal_id=OuterRef("pk")).exclude(answer="")) | Exists(
+        CriterionAnswer.objects.filter(proposal_id=OuterRef("pk")).exclude(answer="")
+    )
+    attached = Exists(PriceLine.objects.filter(proposal_id=OuterRef("pk"))) | Exists(
+        ProposalDocument.objects.filter(proposal_id=OuterRef("pk"))
+    )
+    written = ~Q(title="") | ~Q(summary="") | ~Q(approach="") | ~Q(team="") | ~Q(timeline="")
+    return (
+        Q(status__in=[ProposalStatus.SUBMITTED, ProposalStatus.WITHDRAWN])
+        | written
+        | Q(price__isnull=False)
+        | Q(answered)
+        | Q(attached)
     )
 
 
@@ -288,7 +308,9 @@ def remove_partner(*, partner: ConsortiumPartner, by: User) -> ConsortiumPartner
 
 def _check_can_join(*, proposal: Proposal, organisation: Organisation) -> None:
     """One live bid per supplier or consortium and challenge: the joining organisation must not lead a
-    live proposal of its own, nor be a partner in another one, for the same challenge."""
+    proposal of its own with anything in it (or submitted, or withdrawn), nor be an accepted partner in
+    another draft or submitted one, for the same challenge. submit_proposal checks again, at the moment
+    that counts, for what changes after joining."""
     if organisation.pk == proposal.supplier_id:
         raise ConsortiumError(_("Your organisation leads this proposal: it cannot also be its partner."))
     leads_own = (
@@ -300,8 +322,9 @@ def _check_can_join(*, proposal: Proposal, organisation: Organisation) -> None:
     if leads_own:
         raise ConsortiumError(
             _(
-                "%(organisation)s has its own proposal for this challenge. Withdraw it (or leave it empty) "
-                "before joining another consortium: one bid per supplier."
+                "%(organisation)s has its own proposal for this challenge. A supplier bids once per "
+                "challenge, alone or in one consortium: only an organisation whose own proposal is still "
+                "empty can join another one."
             )
             % {"organisation": organisation.name}
         )
@@ -354,8 +377,10 @@ def accept_partner_invitation(
     An invitation by address is accepted for `organisation`, one of the user's supplier organisations.
     Notifies the lead (PARTNER_ACCEPTED); audited."""
     with transaction.atomic():
-        # Proposal first, then the partner row: the order the lead's writes lock them in.
+        # Proposal first, then the challenge (as submissions lock them), then the partner row: joining is
+        # decided one at a time with the challenge's submissions.
         _lock_open_proposal(partner.proposal)
+        lock_challenge(partner.proposal.challenge_id)
         partner = _lock_pending(partner)
         if partner.organisation_id is None:
             if token_is_expired(partner):

@@ -93,8 +93,9 @@ def start_proposal(
     """The organisation's proposal to the challenge: the existing one if it has started one already
     (one per lead organisation and challenge), else a new draft in the challenge's currency. Returns the
     proposal and whether it is new. Refused unless the organisation is a supplier `by` belongs to, the
-    challenge is open, and the organisation is not already an accepted partner in another live proposal to
-    the same challenge (one live bid per supplier or consortium)."""
+    challenge is open, and the organisation is not an accepted partner in another live proposal to the
+    same challenge (one live bid per supplier or consortium); that last refusal holds for an existing draft
+    of its own too (only a submitted one is handed back)."""
     if organisation is None or organisation.kind != OrganisationKind.SUPPLIER:
         raise ProposalError(
             _("Proposals are made on behalf of a supplier organisation. Act for your company to start one.")
@@ -102,10 +103,10 @@ def start_proposal(
     if organisation.pk not in by.organisation_ids:
         raise PermissionDenied
     existing = Proposal.objects.filter(challenge=challenge, supplier=organisation).first()
-    if existing is not None:
+    if existing is not None and existing.status == ProposalStatus.SUBMITTED:
         return existing, False
-    if not _challenge_open(challenge.pk):
-        raise ProposalError(_("This challenge no longer accepts proposals."))
+    # Checked before handing back an existing draft too: an organisation that joined a consortium while its
+    # own draft was empty must not be led back into writing a second bid.
     elsewhere = live_partnership_elsewhere(challenge=challenge, organisation_id=organisation.pk)
     if elsewhere is not None:
         raise ProposalError(
@@ -115,6 +116,10 @@ def start_proposal(
             )
             % {"organisation": organisation.name, "lead": elsewhere.supplier.name}
         )
+    if existing is not None:
+        return existing, False
+    if not _challenge_open(challenge.pk):
+        raise ProposalError(_("This challenge no longer accepts proposals."))
     try:
         with transaction.atomic():
             proposal = Proposal.objects.create(

@@ -6,24 +6,28 @@ in a statement of its own, reads the challenge and the database's clock together
 (Django's Now() is STATEMENT_TIMESTAMP() on PostgreSQL: the time of that statement, after the lock was
 granted; PostgreSQL's now() would be the start of the transaction, possibly before a wait for the lock).
 Two requests at once are decided one after the other, each by the clock at the moment it holds the lock.
+
+A submission also locks its challenge's row (after the proposal's, the order every write here takes them
+in), so that the submissions to one challenge are decided one at a time: one supplier, one bid, even when
+two consortia it belongs to submit in the same moment.
 """
 
 from datetime import UTC, datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.db.models.functions import Now
 from django.utils.translation import gettext as _
 
 from challenges.enums import ChallengeStatus
 from challenges.models import Challenge
-from portal.accounts.models import User
+from portal.accounts.models import Organisation, User
 from portal.audit.services import record_audit
 from portal.notifications.services import claim_reminders, notify
 
 from .. import kinds, receipts
-from ..enums import ProposalStatus
-from ..models import Proposal, Receipt
+from ..enums import PartnerStatus, ProposalStatus
+from ..models import ConsortiumPartner, Proposal, Receipt, SupplierProfile
 from ..rules import is_lead_member
 from ..selectors.completeness import submission_gaps
 from ..selectors.submission import bidder_members, members_by_organisation, proposals_due_for_draft_reminder
@@ -66,11 +70,62 @@ class AlreadyWithdrawnError(SubmissionError):
     pass
 
 
+class BidsTwiceError(SubmissionError):
+    """A bidding organisation of the proposal (its lead or an accepted partner) is already in another
+    submitted proposal to the same challenge: a supplier bids once per challenge."""
+
+    def __init__(self, organisation: Organisation):
+        self.organisation = organisation
+        super().__init__(
+            _(
+                "%(organisation)s is already part of another proposal submitted to this challenge. A "
+                "supplier bids once per challenge, alone or in one consortium, so this proposal has not "
+                "been submitted; it is kept as it is."
+            )
+            % {"organisation": organisation.name}
+        )
+
+
 def _lock(proposal: Proposal) -> Proposal:
     return (
         Proposal.objects.select_for_update(of=("self",))
         .select_related("challenge", "supplier")
         .get(pk=proposal.pk)
+    )
+
+
+def lock_challenge(challenge_id: int) -> None:
+    """Lock the challenge's row until the transaction ends, so that the decisions on its bids are taken one
+    at a time. FOR NO KEY UPDATE: it serialises with every other lock of the row, but not with inserts of
+    rows that point at the challenge (a draft being started)."""
+    list(
+        Challenge.objects.select_for_update(no_key=True).filter(pk=challenge_id).values_list("pk", flat=True)
+    )
+
+
+def _bidding_elsewhere(proposal: Proposal) -> Organisation | None:
+    """One of the proposal's bidding organisations that is the lead or an accepted partner of another
+    proposal submitted to the same challenge (one query)."""
+    others = Proposal.objects.filter(
+        challenge_id=proposal.challenge_id, status=ProposalStatus.SUBMITTED
+    ).exclude(pk=proposal.pk)
+    partners_of_others = ConsortiumPartner.objects.filter(
+        proposal__in=others.values("pk"), status=PartnerStatus.ACCEPTED
+    ).values("organisation_id")
+    return (
+        Organisation.objects.filter(pk__in=proposal.bidder_organisation_ids)
+        .filter(Q(pk__in=others.values("supplier_id")) | Q(pk__in=partners_of_others))
+        .order_by("name", "pk")
+        .first()
+    )
+
+
+def _had_public_sector_sales(proposal: Proposal) -> bool | None:
+    """What the lead's profile says now; None when it has no profile (not known, rather than "no")."""
+    return (
+        SupplierProfile.objects.filter(organisation_id=proposal.supplier_id)
+        .values_list("has_public_sector_sales", flat=True)
+        .first()
     )
 
 
@@ -106,36 +161,49 @@ def _current_receipt(proposal: Proposal) -> Receipt | None:
 
 def submit_proposal(*, proposal: Proposal, by: User) -> Receipt:
     """Draft or withdrawn → submitted, by a member of the lead organisation, while the challenge is open by
-    the database's clock and the proposal has no gaps (IncompleteProposalError lists them). The submission
-    time is the database's. Supersedes any standing receipt and creates the next one, with the digest over
-    the submitted content (suppliers.receipts). Audit "proposal.submitted"; mails the receipt to the members
-    of the lead and of every accepted partner. A proposal submitted already raises AlreadySubmittedError
-    carrying its receipt, so a double click submits once."""
+    the database's clock and the proposal has no gaps (IncompleteProposalError lists them), and none of its
+    bidding organisations is in another submitted proposal to the challenge (BidsTwiceError names it). The
+    submission time is the database's. Locks the proposal, then the challenge: submissions to one challenge
+    are decided one at a time. Supersedes any standing receipt and creates the next one, with the digest
+    over the submitted content and its manifest (suppliers.receipts.seal). Snapshots the lead's "has sold
+    to the public sector before". Audit "proposal.submitted"; mails the receipt to the members of the lead
+    and of every accepted partner. A proposal submitted already raises AlreadySubmittedError carrying its
+    receipt, so a double click submits once."""
     with transaction.atomic():
         proposal = _lock(proposal)
         if not is_lead_member(by, proposal):
             raise SubmissionError(_("Only members of the lead organisation can submit the proposal."))
         if proposal.status == ProposalStatus.SUBMITTED:
             raise AlreadySubmittedError(_current_receipt(proposal))
+        lock_challenge(proposal.challenge_id)
+        # After both locks, in a statement of its own: the clock of the moment this request may decide.
         status, is_open, db_now = _database_clock(proposal.challenge_id)
         if not is_open:
             raise DeadlinePassedError(_closed_message(status))
         gaps = submission_gaps(proposal=proposal)
         if gaps:
             raise IncompleteProposalError(gaps)
+        clash = _bidding_elsewhere(proposal)
+        if clash is not None:
+            raise BidsTwiceError(clash)
 
         proposal.status = ProposalStatus.SUBMITTED
         proposal.submitted_at = db_now
         proposal.withdrawn_at = None
-        proposal.save(update_fields=["status", "submitted_at", "withdrawn_at", "updated_at"])
+        proposal.had_public_sector_sales = _had_public_sector_sales(proposal)
+        proposal.save(
+            update_fields=["status", "submitted_at", "withdrawn_at", "had_public_sector_sales", "updated_at"]
+        )
         Receipt.objects.filter(proposal=proposal, superseded_at__isnull=True).update(superseded_at=db_now)
         number = (Receipt.objects.filter(proposal=proposal).aggregate(last=Max("number"))["last"] or 0) + 1
+        digest, manifest = receipts.seal(proposal, db_now)
         receipt = Receipt.objects.create(
             proposal=proposal,
             number=number,
             submitted_at=db_now,
             submitted_by=by,
-            digest=receipts.digest(proposal, db_now),
+            digest=digest,
+            manifest=manifest,
         )
         record_audit(
             actor=by,
@@ -152,7 +220,7 @@ def submit_proposal(*, proposal: Proposal, by: User) -> Receipt:
                 "challenge": proposal.challenge,
                 "receipt": receipt,
                 "submitted_at_utc": db_now.astimezone(UTC).isoformat(timespec="microseconds"),
-                "documents": list(proposal.documents.order_by("pk")),
+                "documents": manifest["documents"],
                 "submitted_by": by,
             },
             target=proposal,

@@ -1,8 +1,9 @@
 """Consortium pages: the lead's consortium page (partners, invitations by organisation or by address, its
 own role and share), the invited organisations' inbox and answer page, and the page an emailed link opens.
 
-Proposals are found only through Proposal.objects.visible_to (any other is a 404); an action the user may
-not take on a proposal they can see is a 403. Service refusals become form errors or page messages."""
+Proposals are found only among the user's organisations' own bids (lead or accepted partner: any other is
+a 404, also for the buyer and the panel after the deadline); an action the user may not take on a proposal
+they can see is a 403. Service refusals become form errors or page messages."""
 
 import rules
 from django.contrib import messages
@@ -26,6 +27,7 @@ from ..forms_consortia import (
     TokenResponseForm,
 )
 from ..models import ConsortiumPartner, Proposal
+from ..rules import is_editable, is_open_for_submission
 from ..selectors.consortia import (
     SEARCH_MIN_LENGTH,
     invitable_organisations,
@@ -50,8 +52,17 @@ PAGE_SIZE = 20
 
 
 def _proposal(request: HttpRequest, pk: int) -> Proposal:
+    """The proposal, if the user is a member of one of its bidding organisations (lead or accepted
+    partner); a 404 for everyone else. The consortium page (pending invitations, invited addresses) is the
+    bidders' working page: the buyer and the panel read the consortium on the proposal's read page, where
+    each opening is audited."""
+    if not request.user.is_authenticated:
+        raise Http404
     return get_object_or_404(
-        Proposal.objects.visible_to(request.user).select_related("challenge", "supplier"), pk=pk
+        Proposal.objects.of_organisations(request.user.organisation_ids).select_related(
+            "challenge", "supplier"
+        ),
+        pk=pk,
     )
 
 
@@ -82,6 +93,13 @@ def _consortium_page(request: HttpRequest, proposal: Proposal, **forms) -> HttpR
         "query": query,
         "query_too_short": 0 < len(query) < SEARCH_MIN_LENGTH,
         "found": found,
+        # Everyone here is a bidder (see _proposal): the editor is theirs while the proposal can change.
+        "editor_url": (
+            reverse("suppliers:proposal-edit", kwargs={"pk": proposal.pk})
+            if is_editable(request.user, proposal) and is_open_for_submission(request.user, proposal)
+            else ""
+        ),
+        "detail_url": reverse("suppliers:proposal-detail", kwargs={"pk": proposal.pk}),
     }
     if can_manage:
         context["organisation_form"] = forms.get("organisation_form") or PartnerOrganisationInviteForm(

@@ -31,10 +31,13 @@ from ..forms_proposals import (
     ProposalDocumentForm,
     ProposalForm,
     form_data,
+    gap_checklist,
+    make_read_only,
     price_line_data,
     price_line_initial,
 )
 from ..models import Proposal, ProposalDocument
+from ..rules import is_bidder
 from ..selectors.completeness import submission_gaps
 from ..selectors.proposals import (
     PRICE_LINES,
@@ -89,14 +92,24 @@ def _can_edit(request: HttpRequest, proposal: Proposal) -> bool:
     return rules.has_perm("suppliers.edit_proposal", request.user, proposal)
 
 
-def _locked(request: HttpRequest, proposal: Proposal) -> HttpResponse:
-    """The proposal is visible but not editable by this person now: say why, and where to go."""
+def _locked_reason(proposal: Proposal) -> str:
     if proposal.status == ProposalStatus.SUBMITTED and proposal.challenge.is_open:
-        reason = _("This proposal has been submitted. Withdraw it first if you need to change it.")
-    elif not proposal.challenge.is_open:
-        reason = _("The deadline for proposals has passed: the proposal can no longer change.")
-    else:
-        reason = _("You can read this proposal, but not change it.")
+        return _("This proposal has been submitted. Withdraw it first if you need to change it.")
+    if not proposal.challenge.is_open:
+        return _("The deadline for proposals has passed: the proposal can no longer change.")
+    return _("You can read this proposal, but not change it.")
+
+
+def _locked(request: HttpRequest, proposal: Proposal) -> HttpResponse:
+    """The proposal is visible but not editable by this person now: say why, and where to go. Readers who
+    do not bid (the buyer's admins and evaluators, after the close) go to the read page, which records the
+    opening in the audit log."""
+    if not is_bidder(request.user, proposal):
+        detail_url = _optional_url("suppliers:proposal-detail", pk=proposal.pk)
+        if not detail_url:
+            raise Http404
+        return redirect(detail_url)
+    reason = _locked_reason(proposal)
     return render(
         request,
         "suppliers/proposals/proposal_locked.html",
@@ -115,22 +128,6 @@ def _base(values: dict) -> str:
     return json.dumps(value_digests(values), separators=(",", ":"))
 
 
-def _gap_checklist(form: ProposalForm, gaps: dict[str, str]) -> list[dict]:
-    """The gaps in the order of the page, each linked to its field where the page has one."""
-    labels = {
-        PRICE_LINES: (_("Price breakdown"), "price-lines"),
-        "partners": (_("Consortium"), "consortium"),
-    }
-    checklist = []
-    for name, message in gaps.items():
-        if name in form.fields:
-            label, anchor = form[name].label, form[name].auto_id
-        else:
-            label, anchor = labels.get(name, (name, ""))
-        checklist.append({"name": name, "label": label, "anchor": anchor, "message": message})
-    return checklist
-
-
 def _render_editor(
     request: HttpRequest,
     proposal: Proposal,
@@ -139,6 +136,7 @@ def _render_editor(
     lines: PriceLineFormSet | None = None,
     document_form: ProposalDocumentForm | None = None,
     conflicts: dict | None = None,
+    read_only_reason: str = "",
     status: int = 200,
 ) -> HttpResponse:
     values = editor_values(proposal)
@@ -162,7 +160,7 @@ def _render_editor(
             "lines": lines,
             "errors": error_summary(form, lines),
             "gaps": gaps,
-            "checklist": _gap_checklist(form, gaps),
+            "checklist": gap_checklist(form, gaps),
             "conflicts": conflicts or {},
             "documents": documents,
             "can_add_document": len(documents) < MAX_DOCUMENTS,
@@ -173,9 +171,23 @@ def _render_editor(
             "detail_url": _optional_url("suppliers:proposal-detail", pk=proposal.pk),
             "consortium_url": _optional_url("suppliers:consortium", pk=proposal.pk),
             "submission_panel_template": _optional_template(SUBMISSION_PANEL_TEMPLATE),
+            "read_only": bool(read_only_reason),
+            "read_only_reason": read_only_reason,
         },
         status=status,
     )
+
+
+def _not_saved(request: HttpRequest, proposal: Proposal, reason: str) -> HttpResponse:
+    """A save that came too late (the deadline passed, or a colleague submitted, while this person was
+    typing): the editor again, read-only, with what they typed still in the fields so that nothing is lost
+    (it can be copied), and the reason. 409: the proposal's state refused the save."""
+    form = ProposalForm(request.POST, proposal=proposal)
+    lines = PriceLineFormSet(request.POST, prefix=LINES_PREFIX)
+    make_read_only(form)
+    for row in lines.forms:
+        make_read_only(row)
+    return _render_editor(request, proposal, form=form, lines=lines, read_only_reason=reason, status=409)
 
 
 def _labels(form: ProposalForm, names) -> str:
@@ -279,14 +291,15 @@ def proposal_start(request: HttpRequest, challenge_pk: int) -> HttpResponse:
 def proposal_edit(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = _visible_proposal(request, pk)
     if not _can_edit(request, proposal):
+        if request.method == "POST" and is_bidder(request.user, proposal):
+            return _not_saved(request, proposal, _locked_reason(proposal))
         return _locked(request, proposal)
     if request.method == "GET":
         return _render_editor(request, proposal)
     try:
         form, lines, result = _save(request, proposal)
     except ProposalNotEditable as error:
-        messages.error(request, str(error))
-        return redirect(_edit_url(proposal))
+        return _not_saved(request, _visible_proposal(request, pk), str(error))
     if result is None:
         return _render_editor(request, proposal, form=form, lines=lines)
     proposal = _visible_proposal(request, pk)

@@ -24,8 +24,9 @@ from portal.audit.services import record_audit
 
 from .. import receipts
 from ..enums import ProposalStatus
+from ..forms_proposals import gap_checklist_for
 from ..forms_submission import SubmitForm, WithdrawForm
-from ..models import Proposal, ProposalDocument, Receipt
+from ..models import Proposal, Receipt
 from ..rules import is_bidder, is_lead_member
 from ..selectors.completeness import submission_gaps
 from ..selectors.submission import (
@@ -105,6 +106,7 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _record_opening(request, proposal)
     bidder = is_bidder(request.user, proposal)
     editable = proposal.status in {ProposalStatus.DRAFT, ProposalStatus.WITHDRAWN}
+    gaps = submission_gaps(proposal=proposal) if bidder and editable else {}
     with timezone.override(proposal.challenge.deadline_zone):
         return render(
             request,
@@ -115,7 +117,9 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "is_bidder": bidder,
                 "receipts": list(proposal.receipts.all()) if bidder else [],
                 "current_receipt": current_receipt(proposal),
-                "gaps": submission_gaps(proposal=proposal) if bidder and editable else {},
+                "gaps": gaps,
+                # The submission panel lists each gap, linked to its place in the editor.
+                "checklist": gap_checklist_for(proposal, gaps),
                 "editor_url": _editor_url(proposal) if bidder else "",
                 "deadline_zone": str(proposal.challenge.deadline_zone),
             },
@@ -158,6 +162,7 @@ def proposal_submit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.info(request, _("This proposal has been submitted. Here is its receipt."))
             return redirect(receipt)
     can_submit = rules.has_perm("suppliers.submit_proposal", request.user, proposal)
+    gaps = submission_gaps(proposal=proposal) if can_submit or request.method == "POST" else {}
     with timezone.override(proposal.challenge.deadline_zone):
         return render(
             request,
@@ -167,7 +172,8 @@ def proposal_submit(request: HttpRequest, pk: int) -> HttpResponse:
                 "challenge": proposal.challenge,
                 "form": form,
                 "can_submit": can_submit,
-                "gaps": submission_gaps(proposal=proposal) if can_submit or request.method == "POST" else {},
+                "gaps": gaps,
+                "checklist": gap_checklist_for(proposal, gaps),
                 "editor_url": _editor_url(proposal),
                 "deadline_zone": str(proposal.challenge.deadline_zone),
             },
@@ -213,13 +219,16 @@ def proposal_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _receipt_context(receipt: Receipt) -> dict:
+    """What the receipt's page and file show: the submission as its manifest recorded it (the lead, the
+    partners, the documents the digest covered then), never today's rows."""
     proposal = receipt.proposal
-    documents = ProposalDocument.objects.filter(proposal=proposal).order_by("pk")
+    manifest = receipt.manifest or {}
     return {
         "receipt": receipt,
         "proposal": proposal,
         "challenge": proposal.challenge,
-        "documents": list(documents),
+        "manifest": manifest,
+        "documents": manifest.get("documents", []),
         "deadline_zone": str(proposal.challenge.deadline_zone),
         # The form the digest covers (suppliers.receipts), to the microsecond.
         "submitted_at_utc": receipt.submitted_at.astimezone(UTC).isoformat(timespec="microseconds"),

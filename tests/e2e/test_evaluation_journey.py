@@ -1,8 +1,11 @@
 """From close to award with two evaluators: the procurer appoints the panel and its chair and opens the
 evaluation; each evaluator declares their conflicts and scores both proposals blind (the second evaluator
 sees the chair's scores only after submitting her own); the chair moderates and records the consensus;
-the ranking follows from the published weights; the procurer decides the award. Driven through a real
-Chromium with the locators a screen-reader user relies on (labels and roles)."""
+the ranking follows from the published weights; the procurer reads the report and decides the award; an
+unsuccessful bidder follows the notification to their feedback and reads the public notice; a visitor
+reads the notice. Everyone moves by the links a person would click (only the first page of each visit is
+typed), driven through a real Chromium with the locators a screen-reader user relies on (labels and
+roles)."""
 
 import re
 from datetime import timedelta
@@ -25,6 +28,8 @@ from .journey import field as _field
 TITLE = "Islanders reach their hospital appointments on time"
 IMPACT, FEASIBILITY = "Impact on the outcomes", "Feasibility and cost"
 CHAIR_SECRET = "Convincing ferry-delay data from two islands"
+RATIONALE_ONLY = "the taxi pool depends on drivers the islands do not have"
+PUBLIC_SUMMARY = "The contract goes to the proposal that best fits the ferry timetable, within the budget."
 
 
 def _sign_in(page, checks: PageChecks, email: str) -> None:
@@ -43,8 +48,15 @@ def _open_challenge(page, checks: PageChecks, challenge) -> None:
     checks.arrived(page, TITLE)
 
 
-def _declare_no_conflicts(page, checks: PageChecks, organisations: list[str]) -> None:
-    page.get_by_role("link", name="Declare conflicts").click()
+def _open_notification(page, checks: PageChecks, title: str) -> None:
+    page.get_by_role("link", name=re.compile(r"^Notifications")).click()
+    checks.arrived(page, "Notifications")
+    page.get_by_role("link", name=re.compile(re.escape(title))).click()
+
+
+def _declare_no_conflicts(page, checks: PageChecks, organisations: list[str], *, from_list=True) -> None:
+    if from_list:
+        page.get_by_role("link", name="Declare conflicts").click()
     checks.arrived(page, "Conflicts of interest")
     for name in organisations:
         group = page.get_by_role("group", name=re.compile(re.escape(name)))
@@ -90,12 +102,9 @@ def test_evaluation_journey_from_close_to_award(new_page, console_errors):
         supplier=SupplierFactory(name="Fjord Data AS"),
         price=90_000,
     )
-    SubmittedProposalFactory(
-        challenge=challenge,
-        title="Island taxi pool",
-        supplier=SupplierFactory(name="Øytaxi AS"),
-        price=70_000,
-    )
+    taxi = SupplierFactory(name="Øytaxi AS")
+    SubmittedProposalFactory(challenge=challenge, title="Island taxi pool", supplier=taxi, price=70_000)
+    MembershipFactory(organisation=taxi, user__email="siv@oytaxi.example", user__full_name="Siv Hansen")
     challenge.submission_deadline = timezone.now() - timedelta(minutes=5)
     challenge.questions_deadline = challenge.submission_deadline - timedelta(days=1)
     challenge.status = "closed"
@@ -131,12 +140,12 @@ def test_evaluation_journey_from_close_to_award(new_page, console_errors):
     jon.get_by_role("link", name="Proposals to score").click()
     _score(jon, checks, "Island taxi pool", 3, 4, "Works only where taxis exist")
 
-    # 3. The second evaluator scores blind: the chair's justification appears only after she submits.
+    # 3. The second evaluator follows her notification and scores blind: the chair's justification appears
+    # only after she submits.
     ingrid = new_page("ingrid")
     _sign_in(ingrid, checks, "ingrid@hitra.example")
-    ingrid.goto(f"/evaluation/challenges/{challenge.pk}/scoring/")
-    checks.arrived(ingrid, "Proposals to score")
-    _declare_no_conflicts(ingrid, checks, bidders)
+    _open_notification(ingrid, checks, "Declare your conflicts of interest")
+    _declare_no_conflicts(ingrid, checks, bidders, from_list=False)
     ingrid.get_by_role("row", name=re.compile("Ferry-aware booking")).get_by_role(
         "link", name="Score"
     ).click()
@@ -150,7 +159,9 @@ def test_evaluation_journey_from_close_to_award(new_page, console_errors):
     _score(ingrid, checks, "Island taxi pool", 3, 3, "Depends on drivers")
 
     # 4. The chair moderates: spreads, then the consensus per proposal; the ranking follows.
-    jon.goto(f"/evaluation/challenges/{challenge.pk}/moderation/")
+    jon.get_by_role("link", name="Proposals to score").click()
+    checks.arrived(jon, "Proposals to score")
+    jon.get_by_role("region", name="The panel's progress").get_by_role("link", name="Moderation").click()
     checks.arrived(jon, "Moderation")
     for title, values in (("Ferry-aware booking", (5, 3)), ("Island taxi pool", (3, 4))):
         jon.get_by_role("region", name=re.compile(re.escape(title))).get_by_role(
@@ -168,21 +179,56 @@ def test_evaluation_journey_from_close_to_award(new_page, console_errors):
     expect(ranking.nth(1)).to_contain_text("84.000")
     expect(ranking.nth(2)).to_contain_text("68.000")
 
-    # 5. The procurer reads the report and decides the award on the award page.
-    procurer.goto(f"/evaluation/challenges/{challenge.pk}/report/")
+    # 5. The procurer reads the report from the challenge page and decides the award on the award page.
+    procurer.get_by_role("link", name=TITLE).first.click()
+    checks.arrived(procurer, TITLE)
+    procurer.get_by_role("link", name="Evaluation report").click()
     checks.arrived(procurer, "Evaluation report")
     expect(procurer.get_by_role("main")).to_contain_text(CHAIR_SECRET)
-    procurer.goto(f"/evaluation/challenges/{challenge.pk}/panel/")
-    checks.arrived(procurer, "Evaluation panel")
-    procurer.get_by_role("link", name="Award", exact=True).click()
+    expect(procurer.get_by_role("region", name="Audit trail")).to_contain_text("Consensus recorded")
+    procurer.get_by_role("main").get_by_role("link", name=TITLE).click()
+    checks.arrived(procurer, TITLE)
+    procurer.get_by_role("region", name="Evaluation").get_by_role("link", name="Award", exact=True).click()
     checks.arrived(procurer, "Award")
     procurer.get_by_role("radio", name="Award the contract to the bidder(s) chosen below").check()
-    _field(procurer, "Rationale").fill("The highest weighted total and a credible plan with the hospital.")
+    _field(procurer, "Rationale").fill(f"The highest weighted total; {RATIONALE_ONLY}.")
+    _field(procurer, "Public summary").fill(PUBLIC_SUMMARY)
     procurer.get_by_role("checkbox", name="Award to Fjord Data AS").check()
     _field(procurer, "Contract value for Fjord Data AS").fill("90000")
     procurer.get_by_role("button", name="Record the decision and send the feedback").click()
     checks.arrived(procurer, "Award")
     expect(procurer.get_by_role("status")).to_contain_text("The award decision is recorded")
+
+    # 6. The unsuccessful bidder follows the notification to her feedback, then reads the public notice,
+    # which links back to it.
+    siv = new_page("siv")
+    _sign_in(siv, checks, "siv@oytaxi.example")
+    _open_notification(siv, checks, "Award decision and your feedback")
+    checks.arrived(siv, "Your feedback")
+    feedback = siv.get_by_role("main")
+    expect(feedback).to_contain_text("Your proposal was not awarded the contract.")
+    expect(feedback).to_contain_text("2 of 2 bids")
+    expect(feedback).to_contain_text("84.000")  # the winning total
+    expect(feedback).to_contain_text(RATIONALE_ONLY)  # the rationale is the bidders'
+    expect(feedback).not_to_contain_text(CHAIR_SECRET)  # never an evaluator's own words
+    feedback.get_by_role("link", name=TITLE).click()
+    checks.arrived(siv, TITLE)
+    notice = siv.get_by_role("region", name="Award notice")
+    expect(notice).to_contain_text("Fjord Data AS")
+    expect(notice).to_contain_text(PUBLIC_SUMMARY)
+    expect(notice).not_to_contain_text(RATIONALE_ONLY)
+    notice.get_by_role("link", name="Your feedback on the award").click()
+    checks.arrived(siv, "Your feedback")
+
+    # 7. A visitor reads the public notice: the winner and the summary, never the losing bidder.
+    visitor = new_page("visitor")
+    _open_challenge(visitor, checks, challenge)
+    notice = visitor.get_by_role("region", name="Award notice")
+    expect(notice).to_contain_text("Fjord Data AS")
+    expect(notice).to_contain_text(PUBLIC_SUMMARY)
+    expect(notice).not_to_contain_text("Øytaxi AS")
+    expect(notice).not_to_contain_text(RATIONALE_ONLY)
+    expect(notice.get_by_role("link", name="Your feedback on the award")).to_have_count(0)
 
     noticed = [*checks.problems, *console_errors]
     assert noticed == [], f"on {len(checks.visited)} pages:\n" + "\n".join(noticed)

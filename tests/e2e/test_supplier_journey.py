@@ -205,11 +205,17 @@ def test_supplier_journey_sme_profiles_finds_challenge_teams_up_submits_and_keep
     anna.get_by_role("button", name="Save draft").click()
     checks.arrived(anna, f"Your proposal to “{CHALLENGE_TITLE}”")
 
-    # 7. She invites a partner company found by name, and states her own part.
+    # 7. She invites a partner company found by its exact name (it is not in the public directory, so part
+    #    of its name would not find it), and states her own part.
     anna.get_by_role("link", name="Invite or manage partners").click()
     checks.arrived(anna, "Consortium")
     invite = anna.get_by_role("region", name="Invite a partner organisation")
     _field(invite, "Organisation name").fill("Kystdata")
+    invite.get_by_role("button", name="Search").click()
+    checks.arrived(anna, "Consortium")
+    invite = anna.get_by_role("region", name="Invite a partner organisation")
+    expect(invite).to_contain_text("No supplier organisation matches “Kystdata”.")
+    _field(invite, "Organisation name").fill(PARTNER)
     invite.get_by_role("button", name="Search").click()
     checks.arrived(anna, "Consortium")
     invite = anna.get_by_role("region", name="Invite a partner organisation")
@@ -238,8 +244,9 @@ def test_supplier_journey_sme_profiles_finds_challenge_teams_up_submits_and_keep
     checks.arrived(siri, "Consortium")
     expect(siri.get_by_role("row", name=re.compile(PARTNER))).to_contain_text("Accepted")
 
-    # 9. The lead submits the complete proposal, then downloads the receipt.
-    anna.goto(f"/suppliers/proposals/{proposal.pk}/edit/")
+    # 9. From the consortium page back to the editor, the lead submits the complete proposal, then downloads
+    #    the receipt.
+    anna.get_by_role("link", name="Back to the proposal editor").click()
     checks.arrived(anna, f"Your proposal to “{CHALLENGE_TITLE}”")
     anna.get_by_role("link", name="Submit the proposal").click()
     checks.arrived(anna, "Submit the proposal")

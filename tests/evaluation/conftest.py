@@ -3,9 +3,10 @@ submitted bids: A (lead supplier A with an accepted consortium partner) and B.
 
 Panel: evaluator 1 (the chair) and evaluator 2, both members of the buying organisation; a conflicted
 evaluator (declares a conflict with B); an evaluator who is also a member of B (excluded from B
-automatically); an external expert (accepted). Everyone else who may ask for a page: anonymous, bidder A
-(lead member), bidder B, the consortium partner of A, the procurer (owner admin), an owner member (not
-admin), another buyer, programme staff and a superuser.
+automatically); an external expert (accepted); an admin of the buying organisation who is also on the
+panel (declares a conflict with B, like the conflicted evaluator). Everyone else who may ask for a page:
+anonymous, bidder A (lead member), bidder B, the consortium partner of A, the procurer (owner admin), an
+owner member (not admin), another buyer, programme staff and a superuser.
 
 `ev` is the scene after the close, before the evaluation is opened; `opened` has opened it and every
 evaluator has declared. Helpers: `declare_all`, `score`, `submit_all`."""
@@ -45,11 +46,14 @@ ACTORS = [
     "conflicted",
     "bidding_evaluator",
     "expert",
+    "admin_evaluator",
     "other_buyer",
     "staff",
     "superuser",
 ]
-EVALUATORS = ["chair", "evaluator2", "conflicted", "bidding_evaluator", "expert"]
+EVALUATORS = ["chair", "evaluator2", "conflicted", "bidding_evaluator", "expert", "admin_evaluator"]
+# The evaluators who declare a conflict with bid B (declare_all) or are excluded from it automatically.
+CONFLICTED_WITH_B = {"conflicted", "bidding_evaluator", "admin_evaluator"}
 
 
 def close(challenge) -> None:
@@ -73,14 +77,14 @@ def evaluator_of(ev, actor) -> Evaluator:
 
 def declare_all(ev, actors=EVALUATORS) -> None:
     """Each evaluator declares "no conflict" for every organisation still pending, except the conflicted
-    evaluator, who declares a conflict with bidder B."""
+    evaluator and the admin on the panel, who declare a conflict with bidder B."""
     for actor in actors:
         evaluator = evaluator_of(ev, actor)
         pending = undeclared_organisations(evaluator=evaluator)
         answers = {
             organisation.pk: (
                 (True, "My brother runs it.")
-                if actor == "conflicted" and organisation.pk == ev["bid_b"].supplier_id
+                if actor in {"conflicted", "admin_evaluator"} and organisation.pk == ev["bid_b"].supplier_id
                 else (False, "")
             )
             for organisation in pending
@@ -104,7 +108,7 @@ def submit_all(ev, values=(4, 3)) -> None:
     """Every expected evaluator submits their sheet for every proposal they score."""
     for actor in EVALUATORS:
         for bid in ("bid_a", "bid_b"):
-            if actor in {"conflicted", "bidding_evaluator"} and bid == "bid_b":
+            if actor in CONFLICTED_WITH_B and bid == "bid_b":
                 continue
             if ScoreSheet.objects.filter(
                 evaluator=evaluator_of(ev, actor), proposal=ev[bid], submitted_at__isnull=False
@@ -127,10 +131,11 @@ def ev(db):
         return MembershipFactory(organisation=owner, role=role).user
 
     chair, evaluator2, conflicted, bidding_evaluator = (owner_member() for _ in range(4))
+    admin_evaluator = owner_member(MembershipRole.ADMIN)
     MembershipFactory(organisation=bid_b.supplier, user=bidding_evaluator)
     expert = UserFactory(email="expert@university.example")
     EvaluatorFactory(challenge=challenge, user=chair, is_chair=True)
-    for user in (evaluator2, conflicted, bidding_evaluator):
+    for user in (evaluator2, conflicted, bidding_evaluator, admin_evaluator):
         EvaluatorFactory(challenge=challenge, user=user)
     EvaluatorFactory(
         challenge=challenge, user=expert, email=expert.email, is_external=True, accepted_at=timezone.now()
@@ -151,6 +156,7 @@ def ev(db):
         "conflicted": conflicted,
         "bidding_evaluator": bidding_evaluator,
         "expert": expert,
+        "admin_evaluator": admin_evaluator,
         "other_buyer": AdminMembershipFactory(organisation=BuyerFactory()).user,
         "staff": TOTPAuthenticatorFactory().user,
         "superuser": UserFactory(is_superuser=True, is_staff=True),

@@ -29,6 +29,7 @@ def _award(scene, **kwargs):
         "by": scene["procurer"],
         "decision": AwardDecision.AWARD,
         "rationale": "B balances impact and cost best.",
+        "public_summary": "The winner reaches the most residents within the budget.",
         "standstill_days": 10,
         "awarded": [AwardedBid(proposal_id=scene["bid_b"].pk, value=Decimal("95000"))],
         "notes": {scene["bid_a"].pk: "Your cost plan was unclear."},
@@ -99,7 +100,10 @@ def test_no_award_moves_the_challenge_to_not_awarded(scene):
     ("kwargs", "field", "message"),
     [
         ({"standstill_days": 9}, "standstill_days", "at least 10 days"),
+        ({"standstill_days": 366}, "standstill_days", "at most 365 days"),
+        ({"standstill_days": 10**12}, "standstill_days", "at most 365 days"),
         ({"rationale": "  "}, "rationale", "rationale"),
+        ({"public_summary": " "}, "public_summary", "public summary"),
         ({"awarded": []}, "awarded", "at least one bidder"),
         ({"decision": AwardDecision.NO_AWARD}, "awarded", "no bidder can be chosen"),
         ({"decision": "maybe"}, "decision", "award or not"),
@@ -216,3 +220,83 @@ def test_equal_totals_share_a_rank_and_feedback_keeps_it(scene):
     ]
     _award(scene)
     assert set(BidderFeedback.objects.values_list("rank", flat=True)) == {1}
+
+
+def test_longest_standstill_is_accepted(scene):
+    award = _award(scene, standstill_days=365)
+
+    assert award.standstill_ends_at - award.decided_at == timedelta(days=365)
+
+
+def test_public_summary_is_kept_apart_from_the_rationale(scene):
+    award = _award(scene)
+
+    assert award.public_summary == "The winner reaches the most residents within the budget."
+    assert award.rationale == "B balances impact and cost best."
+    entry = AuditEvent.objects.get(action="award.decided")
+    assert entry.data["public_summary"] == award.public_summary
+
+
+@pytest.mark.parametrize("named", ["lead", "partner"])
+def test_public_summary_naming_a_bidder_not_awarded_is_refused(scene, named):
+    bid_a = scene["bid_a"]
+    organisation = bid_a.supplier if named == "lead" else bid_a.partners.get().organisation
+    summary = f"Better than {organisation.name.upper()} on every criterion."
+
+    with pytest.raises(AwardError, match="names") as error:
+        _award(scene, public_summary=summary)
+
+    assert error.value.field == "public_summary"
+    assert organisation.name in str(error.value)
+    assert not Award.objects.exists()
+
+
+def test_public_summary_may_name_the_winner(scene):
+    summary = f"{scene['bid_b'].supplier.name} reaches the most residents."
+
+    assert _award(scene, public_summary=summary).public_summary == summary
+
+
+# The evaluation must be complete: every expected sheet in, and a chair able to moderate every proposal
+
+
+def test_decide_award_waits_for_a_reopened_sheet(scene):
+    from challenges.evaluation.models import ScoreSheet
+
+    ScoreSheet.objects.filter(proposal=scene["bid_a"], evaluator__user=scene["evaluator"]).update(
+        submitted_at=None, reopened_at=timezone.now()
+    )
+
+    with pytest.raises(AwardError, match="1 score sheet is not submitted"):
+        _award(scene)
+
+
+def test_decide_award_waits_for_an_evaluator_appointed_late(scene):
+    from challenges.evaluation.models import ConflictDeclaration
+    from tests.factories.suppliers import EvaluatorFactory
+
+    late = EvaluatorFactory(challenge=scene["challenge"])
+    for organisation_id in {scene["bid_a"].supplier_id, scene["bid_b"].supplier_id}:
+        ConflictDeclaration.objects.create(
+            evaluator=late, organisation_id=organisation_id, has_conflict=False
+        )
+
+    with pytest.raises(AwardError, match="2 score sheets are not submitted"):
+        _award(scene)
+
+
+def test_conflicted_chair_is_named_as_the_blocker(scene):
+    from challenges.evaluation.models import ConflictDeclaration
+    from challenges.evaluation.selectors.award import award_blockers
+
+    ConflictDeclaration.objects.filter(organisation=scene["bid_b"].supplier).update(
+        has_conflict=True, reason="Former employer"
+    )
+    ConsensusScore.objects.filter(proposal=scene["bid_b"]).delete()
+
+    blockers = award_blockers(challenge=scene["challenge"])
+
+    assert blockers == [
+        "The chair declared a conflict with 1 proposal and cannot record its consensus: appoint another "
+        "chair for the moderation on the panel's page."
+    ]

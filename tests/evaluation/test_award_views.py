@@ -11,7 +11,9 @@ from challenges.evaluation.models import Award
 from challenges.evaluation.services.award import AwardedBid, decide_award
 from tests.factories.suppliers import SubmittedProposalFactory
 
-from .test_award_fixtures import ACTORS, consensus, scene_fixture  # noqa: F401
+from .test_award_fixtures import ACTORS, scene_fixture, scored_bid  # noqa: F401
+
+PUBLIC_SUMMARY = "The winner reaches the most residents within the budget."
 
 
 def _decide(scene):
@@ -20,6 +22,7 @@ def _decide(scene):
         by=scene["procurer"],
         decision=AwardDecision.AWARD,
         rationale="B balances impact and cost best.",
+        public_summary=PUBLIC_SUMMARY,
         standstill_days=12,
         awarded=[AwardedBid(proposal_id=scene["bid_b"].pk, value=Decimal("95000"))],
         notes={scene["bid_a"].pk: "Your cost plan was unclear.", scene["bid_b"].pk: "Well done."},
@@ -42,7 +45,7 @@ def test_award_page_access(client, scene, actor, decided):
     if decided:
         _decide(scene)
     response = _get(client, scene, actor, reverse("evaluation:award", args=[scene["challenge"].pk]))
-    assert response.status_code == _expected(actor, {"procurer"})
+    assert response.status_code == _expected(actor, {"procurer", "admin_evaluator"})
 
 
 @pytest.mark.parametrize("actor", ACTORS)
@@ -50,7 +53,7 @@ def test_award_post_access(client, scene, actor):
     if scene[actor]:
         client.force_login(scene[actor])
     response = client.post(reverse("evaluation:award", args=[scene["challenge"].pk]), {})
-    assert response.status_code == _expected(actor, {"procurer"})
+    assert response.status_code == _expected(actor, {"procurer", "admin_evaluator"})
     assert not Award.objects.exists()
 
 
@@ -103,6 +106,7 @@ def test_award_post_records_the_decision(client, scene):
             f"value_{bid_b}": "95000",
             f"note_{bid_a}": "Your cost plan was unclear.",
             "rationale": "B balances impact and cost best.",
+            "public_summary": "The most residents reached within the budget.",
             "standstill_days": "14",
         },
     )
@@ -110,15 +114,22 @@ def test_award_post_records_the_decision(client, scene):
     award = Award.objects.get()
     assert award.awarded.get().proposal_id == bid_b
     assert award.feedback.get(proposal_id=bid_a).note == "Your cost plan was unclear."
+    assert award.public_summary == "The most residents reached within the budget."
     page = client.get(reverse("evaluation:award", args=[scene["challenge"].pk])).content.decode()
     assert "In standstill until" in page and "Your cost plan was unclear." in page
+    assert "The most residents reached within the budget." in page
 
 
 @pytest.mark.parametrize(
     ("data", "field", "message"),
     [
         ({"standstill_days": "5"}, "standstill_days", "at least 10 days"),
+        ({"standstill_days": "366"}, "standstill_days", "at most 365 days"),
+        ({"standstill_days": "9223372036854775807"}, "standstill_days", "at most 365 days"),
+        ({"standstill_days": "1" + "0" * 40}, "standstill_days", "at most 365 days"),
         ({"rationale": ""}, "rationale", "This field is required"),
+        ({"public_summary": ""}, "public_summary", "This field is required"),
+        ({"public_summary": "Cheaper than BIDDER-A."}, "public_summary", "leave other bidders out"),
         ({"award_B": ""}, "decision", "at least one bidder"),
         ({"value_B": ""}, "value_B", "contract value"),
         ({"value_B": "-3"}, "value_B", "greater than or equal to 0"),
@@ -132,10 +143,16 @@ def test_award_post_bad_input_keeps_what_was_typed(client, scene, data, field, m
         f"award_{bid_b}": "on",
         f"value_{bid_b}": "95000",
         "rationale": "My carefully typed rationale.",
+        "public_summary": "My carefully typed summary.",
         "standstill_days": "14",
     }
-    posted.update({key.replace("_B", f"_{bid_b}"): value for key, value in data.items()})
-    posted = {key: value for key, value in posted.items() if value != "" or key == "rationale"}
+    bidder_a = scene["bid_a"].supplier.name
+    posted.update(
+        {key.replace("_B", f"_{bid_b}"): value.replace("BIDDER-A", bidder_a) for key, value in data.items()}
+    )
+    posted = {
+        key: value for key, value in posted.items() if value != "" or key in {"rationale", "public_summary"}
+    }
 
     response = client.post(reverse("evaluation:award", args=[scene["challenge"].pk]), posted)
 
@@ -146,6 +163,8 @@ def test_award_post_bad_input_keeps_what_was_typed(client, scene, data, field, m
     assert "There is a problem" in content
     if data.get("rationale") != "":
         assert "My carefully typed rationale." in content
+    if "public_summary" not in data:
+        assert "My carefully typed summary." in content
     assert not Award.objects.exists()
 
 
@@ -159,6 +178,7 @@ def test_award_page_for_a_supplier_that_did_not_bid_offers_no_row(client, scene)
             f"award_{stranger.pk}": "on",
             f"value_{stranger.pk}": "1",
             "rationale": "x",
+            "public_summary": "y",
             "standstill_days": "10",
         },
     )
@@ -170,12 +190,14 @@ def test_award_page_for_a_supplier_that_did_not_bid_offers_no_row(client, scene)
 @pytest.mark.parametrize("rows", [1, 4])
 def test_award_page_query_count(client, scene, django_assert_num_queries, rows):
     for _ in range(rows):
-        consensus(SubmittedProposalFactory(challenge=scene["challenge"]), [2, 2])
+        scored_bid(scene, [2, 2])
     client.force_login(scene["procurer"])
 
     # the signed-in page's own (session, user, memberships, menu, unread count); the challenge; the award;
-    # the bids; criteria and consensus (ranking); blockers: award, criteria count, consensus counts, panel
-    with django_assert_num_queries(16):
+    # the bids; the number of bids; criteria and consensus (ranking); blockers: award, the panel's state
+    # (evaluators, declarations, bidders), the scoring progress (proposals, partners, sheets, scores),
+    # criteria count, consensus counts, panel
+    with django_assert_num_queries(24):
         response = client.get(reverse("evaluation:award", args=[scene["challenge"].pk]))
     assert response.status_code == 200
 
@@ -189,15 +211,91 @@ def test_award_notice_names_only_the_winners(client, scene):
     assert str(scene["bid_a"].supplier) not in content
     assert "A is strong" not in content and "Your cost plan" not in content
     assert "In standstill until" in content
+    # The public summary, never the rationale written for the bidders.
+    assert PUBLIC_SUMMARY in content and "B balances impact and cost best." not in content
 
 
 @pytest.mark.parametrize("rows", [1, 4])
 def test_award_notice_query_count(client, scene, django_assert_num_queries, rows):
     for _ in range(rows):
-        consensus(SubmittedProposalFactory(challenge=scene["challenge"]), [2, 2])
+        scored_bid(scene, [2, 2])
     _decide(scene)
 
     # the challenge page's 8, + the award with its number of bids, + its winners
     with django_assert_num_queries(10):
         response = client.get(scene["challenge"].get_absolute_url())
     assert f'<dd class="col-sm-8">{rows + 2}</dd>' in response.content.decode()
+
+
+# The way to a bidder's own feedback: from their proposal's page and beside the public award notice
+
+
+@pytest.mark.parametrize(
+    ("actor", "own"), [("bidder_a", "bid_a"), ("partner_a", "bid_a"), ("bidder_b", "bid_b")]
+)
+def test_bidders_reach_their_feedback_from_the_notice_and_their_proposal(client, scene, actor, own):
+    _decide(scene)
+    client.force_login(scene[actor])
+    feedback_url = reverse("evaluation:award-feedback", args=[scene[own].pk])
+    other = "bid_b" if own == "bid_a" else "bid_a"
+
+    notice = client.get(scene["challenge"].get_absolute_url()).content.decode()
+    proposal_page = client.get(scene[own].get_absolute_url()).content.decode()
+
+    for page in (notice, proposal_page):
+        assert f'href="{feedback_url}">Your feedback on the award' in page
+        assert reverse("evaluation:award-feedback", args=[scene[other].pk]) not in page
+    assert client.get(feedback_url).status_code == 200
+
+
+@pytest.mark.parametrize("actor", ["anonymous", "other_supplier", "procurer", "evaluator", "drafter"])
+def test_others_get_no_feedback_link_beside_the_notice(client, scene, actor):
+    _decide(scene)
+    if scene[actor]:
+        client.force_login(scene[actor])
+
+    page = client.get(scene["challenge"].get_absolute_url()).content.decode()
+
+    assert "Award notice" in page and "Your feedback on the award" not in page
+
+
+def test_proposal_page_has_no_feedback_link_before_the_award(client, scene):
+    client.force_login(scene["bidder_a"])
+
+    assert "Your feedback on the award" not in client.get(scene["bid_a"].get_absolute_url()).content.decode()
+
+
+@pytest.mark.parametrize("rows", [1, 4])
+def test_award_notice_query_count_for_a_bidder(client, scene, django_assert_num_queries, rows):
+    for _ in range(rows):
+        scored_bid(scene, [2, 2])
+    _decide(scene)
+    client.force_login(scene["bidder_a"])
+    client.get(scene["challenge"].get_absolute_url())
+
+    # The signed-in challenge page's own, the award with its number of bids, its winners, the bidder's
+    # own bids with feedback.
+    with django_assert_num_queries(20):
+        response = client.get(scene["challenge"].get_absolute_url())
+    assert "Your feedback on the award" in response.content.decode()
+
+
+def test_admin_on_the_panel_sees_only_the_bids_they_may_read_and_is_told(client, scene):
+    client.force_login(scene["admin_evaluator"])
+
+    response = client.get(reverse("evaluation:award", args=[scene["challenge"].pk]))
+
+    assert [standing.proposal for standing in response.context["standings"]] == [scene["bid_a"]]
+    assert f"award_{scene['bid_b'].pk}" not in response.context["form"].fields
+    page = response.content.decode()
+    assert "1 bid is not shown to you" in page and "No proposal was submitted." not in page
+    assert str(scene["bid_b"].supplier) not in page
+
+
+def test_procurer_off_the_panel_sees_every_bid(client, scene):
+    client.force_login(scene["procurer"])
+
+    response = client.get(reverse("evaluation:award", args=[scene["challenge"].pk]))
+
+    assert len(response.context["standings"]) == 2 and response.context["hidden_bids"] == 0
+    assert "not shown to you" not in response.content.decode()

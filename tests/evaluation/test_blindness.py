@@ -158,3 +158,15 @@ def test_admin_shows_scores_after_the_outcome(admin_client, scored):
         SECRET
         in admin_client.get(reverse("admin:evaluation_score_change", args=[score_row.pk])).content.decode()
     )
+
+
+def test_admin_on_the_panel_reads_no_scores_before_submitting_their_own(client, scored):
+    """An admin of the buyer who sits on the panel is blind like any evaluator: being an admin reads no
+    score early, on any page."""
+    client.force_login(scored["admin_evaluator"])
+
+    assert _leaks(client, _every_url(scored)) == []
+
+    score(scored, "admin_evaluator", scored["bid_a"], [3, 3])
+    page = client.get(reverse("evaluation:sheet", kwargs={"pk": scored["bid_a"].pk})).content.decode()
+    assert f"{SECRET}-chair" in page

@@ -283,6 +283,9 @@ def _under_evaluation(buyer) -> dict:
     return data
 
 
+PUBLIC_SUMMARY = "The winning proposal reaches the most residents within the budget."
+
+
 def _decide(buyer, data, *, decision=AwardDecision.AWARD, final=False) -> Award:
     challenge = data["challenge"]
     now = timezone.now()
@@ -290,6 +293,7 @@ def _decide(buyer, data, *, decision=AwardDecision.AWARD, final=False) -> Award:
         challenge=challenge,
         decision=decision,
         rationale="Losing Giant ASA scored lower on impact.",
+        public_summary=PUBLIC_SUMMARY,
         decided_by=buyer["admin"],
         decided_at=now,
         standstill_ends_at=now + timedelta(days=10),
@@ -472,6 +476,7 @@ def test_package_content_of_an_awarded_challenge(client, buyer):
     assert award_release["tender"]["hasEnquiries"] is True
     (award,) = award_release["awards"]
     assert award["status"] == "pending"
+    assert award["description"] == PUBLIC_SUMMARY  # the public summary, never the rationale
     assert award["value"] == {"amount": 150000, "currency": "NOK"}
     assert [supplier["name"] for supplier in award["suppliers"]] == ["Winning Care AS", "Tiny Partner AS"]
     suppliers = {party["name"]: party for party in award_release["parties"] if party["roles"] == ["supplier"]}
@@ -501,7 +506,8 @@ def test_award_through_the_award_services(client, buyer):
         challenge=challenge,
         by=buyer["admin"],
         decision=AwardDecision.AWARD,
-        rationale="The best impact.",
+        rationale="The best impact; Losing Giant ASA was weaker.",
+        public_summary="The best impact for the residents.",
         standstill_days=settings.AWARD_MIN_STANDSTILL_DAYS,
         awarded=[AwardedBid(proposal_id=data["proposal_a"].pk, value=Decimal("99000"))],
     )
@@ -516,6 +522,96 @@ def test_award_through_the_award_services(client, buyer):
     assert final["releases"][-1]["awards"][0]["status"] == "active"
     assert final["releases"][-1]["awards"][0]["value"] == {"amount": 99000, "currency": "NOK"}
     assert "Losing Giant ASA" not in json.dumps(final)
+    assert final["releases"][-1]["awards"][0]["description"] == "The best impact for the residents."
+
+
+def test_award_without_a_public_summary_has_no_description(client, buyer):
+    """An award decided before the public summary existed: its rationale is not published in its place."""
+    data = _awarded(buyer)
+    Award.objects.filter(pk=data["award"].pk).update(public_summary="")
+
+    (award,) = _release(_package_of(client, data["challenge"]), "award")["awards"]
+
+    assert "description" not in award
+
+
+# Enquirers: named once the tender period is over, never before, and never when they bid
+
+
+def _ask(challenge, organisation, days_ago=12):
+    clarification = ClarificationFactory(
+        challenge=challenge,
+        asked_by_organisation=organisation,
+        question=f"{organisation.name} asks: is a pilot in one district enough?",
+        public_question="Is a pilot in one district enough?",
+        answer="Yes.",
+        status="public",
+    )
+    type(clarification).objects.filter(pk=clarification.pk).update(
+        asked_at=timezone.now() - timedelta(days=days_ago)
+    )
+    return clarification
+
+
+def _enquirers(release: dict) -> dict[str, list[str]]:
+    return {party["name"]: party["roles"] for party in release["parties"] if "enquirer" in party["roles"]}
+
+
+def test_enquirers_are_named_only_in_releases_after_the_tender_period(client, buyer):
+    data = _timeline(buyer)
+    curious = SupplierFactory(name="Curious Consulting AS", sme_size="micro")
+    _ask(data["challenge"], curious, days_ago=25)  # before both amendments
+    close_challenge(challenge=data["challenge"])
+
+    package = _package_of(client, data["challenge"])
+
+    before_deadline = [r for r in package["releases"] if r["tag"] != ["tenderUpdate"]]
+    assert [r["tag"] for r in before_deadline] == [["tender"], ["tenderAmendment"], ["tenderAmendment"]]
+    assert all(_enquirers(release) == {} for release in before_deadline)
+    closed = _release(package, "tenderUpdate")
+    assert _enquirers(closed) == {"Curious Consulting AS": ["enquirer"]}
+    (party,) = [party for party in closed["parties"] if party["name"] == "Curious Consulting AS"]
+    assert party["details"] == {"scale": "micro"}
+    # Losing Giant ASA asked too, but bid: naming it would name a bidder.
+    assert "Losing Giant ASA" not in json.dumps(package)
+
+
+def test_no_enquirer_is_named_while_the_challenge_is_open(client, buyer):
+    data = _open(buyer)
+    _ask(data["challenge"], SupplierFactory(name="Curious Consulting AS"), days_ago=0)
+    amend_challenge(
+        challenge=data["challenge"], by=buyer["member"], changes={"summary": "Clearer."}, summary="Clearer."
+    )
+
+    package = _package_of(client, data["challenge"])
+
+    assert [release["tag"] for release in package["releases"]] == [["tender"], ["tenderAmendment"]]
+    assert package["releases"][-1]["tender"]["hasEnquiries"] is True
+    assert "Curious Consulting AS" not in json.dumps(package)
+
+
+def test_awarded_supplier_that_asked_is_named_as_enquirer_only_once_awarded(client, buyer):
+    data = _under_evaluation(buyer)
+    _ask(data["challenge"], data["proposal_a"].supplier)
+    _decide(buyer, data)
+
+    package = _package_of(client, data["challenge"])
+
+    assert _enquirers(_release(package, "tenderUpdate")) == {}
+    award_release = _release(package, "award")
+    assert _enquirers(award_release) == {"Winning Care AS": ["supplier", "enquirer"]}
+    assert [party["name"] for party in award_release["parties"]].count("Winning Care AS") == 1
+
+
+def test_enquirers_in_the_bulk_package_match_the_challenge_package(client, buyer):
+    data = _timeline(buyer)
+    _ask(data["challenge"], SupplierFactory(name="Curious Consulting AS"))
+    close_challenge(challenge=data["challenge"])
+
+    bulk = _get_package(client, reverse("open_data:releases"))
+
+    assert bulk["releases"] == _package_of(client, data["challenge"])["releases"]
+    assert _enquirers(bulk["releases"][-1]) == {"Curious Consulting AS": ["enquirer"]}
 
 
 def test_large_supplier_scale_is_large(client, buyer):
@@ -536,7 +632,12 @@ def test_no_award_is_an_unsuccessful_award_without_suppliers(client, buyer):
     release = _release(_package_of(client, data["challenge"]), "award")
 
     assert release["awards"] == [
-        {"id": str(data["award"].pk), "status": "unsuccessful", "date": release["date"]}
+        {
+            "id": str(data["award"].pk),
+            "status": "unsuccessful",
+            "date": release["date"],
+            "description": PUBLIC_SUMMARY,
+        }
     ]
     assert release["tender"]["status"] == "unsuccessful"
     assert [party["roles"] for party in release["parties"]] == [["buyer", "procuringEntity"]]
@@ -764,6 +865,15 @@ def test_bulk_package_pages_link_to_each_other(client, buyer, monkeypatch):
     assert client.get(f"{url}?page=4").status_code == 404
     assert client.get(f"{url}?page=0").status_code == 404
     assert client.get(f"{url}?page=abc").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "page", ["9223372036854775807", "9223372036854775808", "1" + "0" * 40, "10001", "-1", "1.5", "٣", " 2"]
+)
+def test_bulk_package_page_out_of_range_is_404(client, buyer, page):
+    PublishedChallengeFactory(owner=buyer["organisation"])
+
+    assert client.get(reverse("open_data:releases"), {"page": page}).status_code == 404
 
 
 def test_empty_bulk_package(client):

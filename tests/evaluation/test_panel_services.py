@@ -28,7 +28,7 @@ from suppliers.models import Proposal
 from tests.factories.accounts import MembershipFactory, UserFactory
 from tests.factories.challenges import PublishedChallengeFactory
 
-from .conftest import evaluator_of, fresh
+from .conftest import EVALUATORS, evaluator_of, fresh
 
 pytestmark = pytest.mark.django_db
 
@@ -170,9 +170,7 @@ def test_open_evaluation_excludes_bidding_members_and_asks_for_declarations(ev):
             "recipient_id", flat=True
         )
     )
-    assert asked == {
-        ev[actor].pk for actor in ("chair", "evaluator2", "conflicted", "bidding_evaluator", "expert")
-    }
+    assert asked == {ev[actor].pk for actor in EVALUATORS}
     assert "evaluation.opened" in _actions()
 
 

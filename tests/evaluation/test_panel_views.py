@@ -14,7 +14,8 @@ from .conftest import ACTORS, EVALUATORS, evaluator_of
 
 pytestmark = pytest.mark.django_db
 
-ONLY_PROCURER = {actor: 404 for actor in ACTORS} | {"anonymous": 302, "procurer": 200}
+# The owner's admins, whether or not they also sit on the panel.
+ONLY_PROCURER = {actor: 404 for actor in ACTORS} | {"anonymous": 302, "procurer": 200, "admin_evaluator": 200}
 ONLY_EVALUATORS = {actor: 404 for actor in ACTORS} | {"anonymous": 302} | {actor: 200 for actor in EVALUATORS}
 
 
@@ -35,14 +36,14 @@ def test_panel_page_access(client, ev, actor):
 def test_panel_post_access(client, ev, actor, name):
     url = reverse(f"evaluation:{name}", kwargs={"pk": ev["challenge"].pk})
     # An empty form is valid for the settings and the opening (they redirect), and refused for the others.
-    succeeds = {"procurer": 302} if name in {"panel-settings", "panel-open"} else {}
+    succeeds = {"procurer": 302, "admin_evaluator": 302} if name in {"panel-settings", "panel-open"} else {}
     assert _status(client, ev, actor, url, "post") == {**ONLY_PROCURER, **succeeds}[actor]
 
 
 @pytest.mark.parametrize("actor", ACTORS)
 def test_make_chair_access(client, ev, actor):
     url = reverse("evaluation:evaluator-chair", kwargs={"pk": evaluator_of(ev, "evaluator2").pk})
-    expected = {**ONLY_PROCURER, "procurer": 302}[actor]
+    expected = {**ONLY_PROCURER, "procurer": 302, "admin_evaluator": 302}[actor]
     assert _status(client, ev, actor, url, "post") == expected
 
 
@@ -216,3 +217,60 @@ def test_challenge_page_shows_the_way_to_the_evaluation(client, opened, django_a
         reverse("evaluation:scoring", kwargs={"pk": opened["challenge"].pk})
         in client.get(url).content.decode()
     )
+
+
+# The way to the evaluation on the challenge page: each link only when its page opens
+
+
+def _evaluation_links(client, challenge) -> dict[str, int]:
+    """The owner's evaluation links on the challenge page, each with the status its page answers."""
+    import re
+
+    page = client.get(challenge.get_absolute_url()).content.decode()
+    section = page.split('id="evaluation-panel-title"')[1].split("</section>")[0]
+    names = {"panel": "Evaluation panel", "trials": "Proof-of-value trials", "award": "Award"}
+    names["report"] = "Evaluation report"
+    links = {}
+    for key, name in names.items():
+        match = re.search(rf'href="([^"]+)">{re.escape(name)}</a>', section)
+        if match:
+            links[key] = client.get(match.group(1)).status_code
+    return links
+
+
+@pytest.mark.parametrize(
+    ("state", "trial_stage", "expected"),
+    [
+        ("closed", False, {"panel": 200, "report": 200}),
+        ("closed", True, {"panel": 200, "report": 200}),
+        ("under_evaluation", False, {"panel": 200, "award": 200, "report": 200}),
+        ("under_evaluation", True, {"panel": 200, "trials": 200, "award": 200, "report": 200}),
+        ("awarded", False, {"panel": 200, "award": 200, "report": 200}),
+        ("awarded", True, {"panel": 200, "trials": 200, "award": 200, "report": 200}),
+    ],
+)
+def test_challenge_page_links_only_to_evaluation_pages_that_open(client, ev, state, trial_stage, expected):
+    from challenges.evaluation.models import Panel
+
+    challenge = ev["challenge"]
+    Panel.objects.filter(challenge=challenge).update(has_trial_stage=trial_stage)
+    if state != "closed":
+        challenge.status = state
+        challenge.save(update_fields=["status"])
+    client.force_login(ev["procurer"])
+
+    assert _evaluation_links(client, challenge) == expected
+
+
+def test_challenge_page_shows_no_evaluation_links_to_others(client, ev, django_assert_max_num_queries):
+    for actor in ("owner_member", "other_buyer", "bidder_a"):
+        client.force_login(ev[actor])
+        assert (
+            'id="evaluation-panel-title"'
+            not in client.get(ev["challenge"].get_absolute_url()).content.decode()
+        )
+    client.logout()
+    # Anonymous visitors: nothing, and no query of the evaluation's (the page's own only).
+    with django_assert_max_num_queries(8):
+        page = client.get(ev["challenge"].get_absolute_url()).content.decode()
+    assert "evaluation-panel-title" not in page and "evaluator-panel-title" not in page

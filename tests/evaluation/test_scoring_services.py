@@ -28,7 +28,7 @@ from challenges.evaluation.services.scoring import (
 from portal.audit.models import AuditEvent
 from portal.notifications.models import Notification
 
-from .conftest import evaluator_of, score, submit_all
+from .conftest import CONFLICTED_WITH_B, evaluator_of, score, submit_all
 
 pytestmark = pytest.mark.django_db
 
@@ -138,6 +138,61 @@ def test_only_the_chair_reopens_with_a_reason(opened):
     )
 
 
+def test_reopening_tells_the_evaluator_why(opened, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    sheet = score(opened, "evaluator2", opened["bid_a"], [4, 3])
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        reopened = reopen_sheet(sheet=sheet, by=opened["chair"], reason="Justification contradicts the score")
+
+    assert reopened.reopen_reason == "Justification contradicts the score"
+    (notification,) = Notification.objects.filter(kind=kinds.SHEET_REOPENED.key)
+    assert notification.recipient == opened["evaluator2"]
+    assert notification.url == f"/evaluation/proposals/{opened['bid_a'].pk}/sheet/"
+    (message,) = [m for m in mail.outbox if m.to == [opened["evaluator2"].email]]
+    assert "Justification contradicts the score" in message.body
+    assert opened["bid_a"].title in message.body and opened["challenge"].title in message.subject
+    assert "Justification contradicts the score" in message.alternatives[0][0]
+
+
+def test_reopening_a_moderated_sheet_clears_that_proposals_consensus(opened):
+    impact, feasibility = _criteria(opened)
+    submit_all(opened)
+    values = {impact.pk: (4, "Agreed"), feasibility.pk: (3, "Agreed")}
+    for bid in ("bid_a", "bid_b"):
+        record_consensus(proposal=opened[bid], by=opened["chair"], values=values)
+    sheet = ScoreSheet.objects.get(evaluator=evaluator_of(opened, "expert"), proposal=opened["bid_a"])
+
+    reopen_sheet(sheet=sheet, by=opened["chair"], reason="Check the cost criterion")
+
+    assert not ConsensusScore.objects.filter(proposal=opened["bid_a"]).exists()
+    assert ConsensusScore.objects.filter(proposal=opened["bid_b"]).count() == 2  # untouched
+    cleared = AuditEvent.objects.get(action="evaluation.consensus_cleared")
+    assert cleared.data == {
+        "proposal": opened["bid_a"].pk,
+        "criteria": sorted([impact.pk, feasibility.pk]),
+        "sheet": sheet.pk,
+    }
+    assert cleared.actor == opened["chair"]
+    rows = {
+        row.proposal.pk: row
+        for row in moderation_rows(challenge=opened["challenge"], chair=evaluator_of(opened, "chair"))
+    }
+    assert rows[opened["bid_a"].pk].progress.complete is False  # moderation waits for the sheet
+    with pytest.raises(ScoringError, match="Not every evaluator"):
+        record_consensus(proposal=opened["bid_a"], by=opened["chair"], values=values)
+
+
+def test_reopening_a_sheet_without_consensus_clears_nothing(opened):
+    sheet = score(opened, "evaluator2", opened["bid_a"], [4, 3])
+
+    reopen_sheet(sheet=sheet, by=opened["chair"], reason="Check the cost criterion")
+
+    assert not AuditEvent.objects.filter(action="evaluation.consensus_cleared").exists()
+
+
 def test_chair_is_told_once_all_sheets_are_in(opened):
     score(opened, "chair", opened["bid_a"], [4, 3])
     assert not Notification.objects.filter(kind=kinds.ALL_SCORES_IN.key).exists()
@@ -150,9 +205,9 @@ def test_chair_is_told_once_all_sheets_are_in(opened):
 
 
 def test_removing_the_last_missing_evaluator_completes_the_scoring(opened):
-    for actor in ("chair", "evaluator2", "conflicted", "bidding_evaluator"):
+    for actor in ("chair", "evaluator2", "conflicted", "bidding_evaluator", "admin_evaluator"):
         for bid in ("bid_a", "bid_b"):
-            if actor in {"conflicted", "bidding_evaluator"} and bid == "bid_b":
+            if actor in CONFLICTED_WITH_B and bid == "bid_b":
                 continue
             score(opened, actor, opened[bid], [3, 3])
     assert scoring_complete(challenge=opened["challenge"]) is False
@@ -170,6 +225,7 @@ def test_moderation_shows_spread_and_flags_strong_disagreement(opened):
         "conflicted": [4, 2],
         "bidding_evaluator": [4, 3],
         "expert": [3, 4],
+        "admin_evaluator": [3, 3],
     }.items():
         score(opened, actor, opened["bid_a"], values)
 

@@ -11,7 +11,7 @@ from tests.factories.accounts import AdminMembershipFactory, MembershipFactory, 
 from tests.factories.challenges import PublishedChallengeFactory
 from tests.factories.suppliers import EvaluatorFactory, SubmittedProposalFactory
 
-from .conftest import ACTORS, EVALUATORS, close, evaluator_of, score, submit_all
+from .conftest import ACTORS, CONFLICTED_WITH_B, EVALUATORS, close, evaluator_of, score, submit_all
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +40,8 @@ def test_sheet_access_for_a_bid_without_conflicts(client, opened, actor):
 @pytest.mark.parametrize("actor", ACTORS)
 def test_sheet_access_hides_a_conflicted_bid(client, opened, actor):
     url = reverse("evaluation:sheet", kwargs={"pk": opened["bid_b"].pk})
-    expected = {**EVALUATORS_200, "conflicted": 404, "bidding_evaluator": 404}
+    # The admin on the panel declared a conflict with B: being an admin of the buyer does not reopen it.
+    expected = EVALUATORS_200 | dict.fromkeys(CONFLICTED_WITH_B, 404)
     assert _status(client, opened, actor, url) == expected[actor]
 
 
@@ -145,6 +146,16 @@ def test_chair_reopens_a_sheet(client, opened):
     sheet.refresh_from_db()
     assert sheet.submitted_at is None
 
+    # The evaluator reads why on their sheet, which is editable again.
+    client.force_login(opened["evaluator2"])
+    page = client.get(reverse("evaluation:sheet", kwargs={"pk": opened["bid_a"].pk})).content.decode()
+    assert "The chair has reopened your sheet" in page
+    assert "Scores contradict the justification" in page and "Submit and lock" in page
+    # Once submitted again, the reason is no longer shown as pending.
+    score(opened, "evaluator2", opened["bid_a"], [4, 3])
+    page = client.get(reverse("evaluation:sheet", kwargs={"pk": opened["bid_a"].pk})).content.decode()
+    assert "Scores contradict the justification" not in page
+
 
 def test_scoring_list_before_declaring_asks_for_declarations(client, ev):
     open_evaluation(challenge=ev["challenge"], by=ev["procurer"])
@@ -190,7 +201,7 @@ def test_scoring_list_query_count(client, django_assert_num_queries, rows):
     url = reverse("evaluation:scoring", kwargs={"pk": ev["challenge"].pk})
     client.get(url)
 
-    with django_assert_num_queries(22):
+    with django_assert_num_queries(20):
         assert client.get(url).status_code == 200
 
 
@@ -224,6 +235,215 @@ def test_report_has_panel_declarations_sheets_ranking_and_trail(client, opened):
     assert "Member of the bidding organisation." in page  # the automatic exclusion
     assert "Reasoned judgement." in page and "Agreed impact" in page
     assert "72.000" in page and "tie" in page  # both bids 60*4/5 + 40*3/5, tied
-    for action in ("evaluation.opened", "evaluation.conflict_declared", "evaluation.sheet_submitted"):
-        assert action in page
+    # The trail in words, not action codes and raw data.
+    for label in ("Evaluation opened", "Conflict of interest declared", "Score sheet submitted"):
+        assert label in page
+    for code in ("evaluation.opened", "evaluation.conflict_declared", "evaluation.sheet_submitted"):
+        assert code not in page
     assert "css/evaluation-print.css" in page
+
+
+def _decided_with_a_trial(opened):
+    """Every sheet in, consensus on both bids, A shortlisted, trialled (go) and awarded."""
+    from decimal import Decimal
+
+    from challenges.evaluation.enums import AwardDecision, TrialDecision
+    from challenges.evaluation.models import Panel
+    from challenges.evaluation.services.award import AwardedBid, decide_award
+    from challenges.evaluation.services.scoring import record_consensus
+    from challenges.evaluation.services.trials import (
+        MeasuredResult,
+        decide_trial,
+        record_trial_results,
+        shortlist_for_trial,
+    )
+    from tests.factories.challenges import OutcomeFactory
+
+    challenge = opened["challenge"]
+    impact, feasibility = challenge.criteria.order_by("position", "pk")
+    submit_all(opened)
+    for bid, values in (("bid_a", (5, 4)), ("bid_b", (3, 3))):
+        record_consensus(
+            proposal=opened[bid],
+            by=opened["chair"],
+            values={impact.pk: (values[0], "Agreed impact"), feasibility.pk: (values[1], "Agreed cost")},
+        )
+    Panel.objects.filter(challenge=challenge).update(has_trial_stage=True)
+    outcome = challenge.outcomes.first() or OutcomeFactory(challenge=challenge)
+    trial = shortlist_for_trial(proposal=opened["bid_a"], by=opened["procurer"])
+    record_trial_results(
+        trial=trial, by=opened["procurer"], results=[MeasuredResult(outcome.pk, "31 % fewer missed visits")]
+    )
+    decide_trial(trial=trial, by=opened["procurer"], decision=TrialDecision.GO, summary="The pilot worked.")
+    decide_award(
+        challenge=challenge,
+        by=opened["procurer"],
+        decision=AwardDecision.AWARD,
+        rationale="A beat Neighbour network on impact.",
+        public_summary="The most residents reached within the budget.",
+        standstill_days=10,
+        awarded=[AwardedBid(proposal_id=opened["bid_a"].pk, value=Decimal("120000"))],
+    )
+    return outcome
+
+
+def test_report_has_the_trials_and_the_award_with_their_trail(client, opened):
+    outcome = _decided_with_a_trial(opened)
+    client.force_login(opened["procurer"])
+
+    page = client.get(reverse("evaluation:report", kwargs={"pk": opened["challenge"].pk})).content.decode()
+
+    trials = page.split('id="report-trials"')[1].split("</section>")[0]
+    assert opened["bid_a"].title in trials and "31 % fewer missed visits" in trials
+    assert "The pilot worked." in trials and "Go" in trials and outcome.indicator in trials
+    award = page.split('id="report-award"')[1].split("</section>")[0]
+    assert "120,000.00" in award or "120000.00" in award
+    assert "A beat Neighbour network on impact." in award
+    assert "The most residents reached within the budget." in award
+    assert opened["bid_b"].supplier.name in award  # its rank, in the feedback table
+    trail = page.split('id="report-trail"')[1].split("</section>")[0]
+    for label in (
+        "Consensus recorded",
+        "Shortlisted for a proof-of-value trial",
+        "Trial results recorded",
+        "Go / no-go decided",
+        "Award decided",
+        "Outcome recorded",
+    ):
+        assert label in trail
+    # Details in words: names, not ids.
+    assert f'Proposal:</dt> <dd class="d-inline mb-0">{opened["bid_a"].title}' in trail
+    assert f"{outcome}: 31 % fewer missed visits" in trail
+    assert 'Decision:</dt> <dd class="d-inline mb-0">Go</dd>' in trail
+    assert "Impact on the outcomes: 5" in trail or f"{opened['challenge'].criteria.first().name}: 5" in trail
+
+
+def test_report_hides_trial_and_award_details_of_a_conflicted_bid_from_that_evaluator(client, opened):
+    _decided_with_a_trial(opened)
+    client.force_login(opened["conflicted"])
+
+    page = client.get(reverse("evaluation:report", kwargs={"pk": opened["challenge"].pk})).content.decode()
+
+    award = page.split('id="report-award"')[1].split("</section>")[0]
+    assert "The most residents reached within the budget." in award
+    assert opened["bid_b"].supplier.name not in award  # B's rank is not theirs to read
+    assert "Agreed impact" in page  # A's consensus, which they may read
+
+
+def test_report_trail_leaves_out_who_follows_the_challenge(client, opened):
+    from challenges.services.discovery import follow_challenge
+    from tests.factories.accounts import UserFactory
+
+    follower = UserFactory(full_name="Curious Citizen")
+    follow_challenge(user=follower, challenge=opened["challenge"])
+    client.force_login(opened["procurer"])
+
+    page = client.get(reverse("evaluation:report", kwargs={"pk": opened["challenge"].pk})).content.decode()
+
+    assert follower.email not in page and "challenge.followed" not in page
+
+
+@pytest.mark.parametrize("rows", [1, 4])
+def test_report_query_count(client, django_assert_num_queries, rows):
+    ev = _panel_with(rows)
+    client.force_login(ev["chair"])
+    url = reverse("evaluation:report", kwargs={"pk": ev["challenge"].pk})
+    client.get(url)
+
+    # Many reads (panel, declarations, progress, ranking, trials, award, trail and its names), but the
+    # same number with one proposal or four.
+    with django_assert_num_queries(38):
+        assert client.get(url).status_code == 200
+
+
+def test_chairs_progress_leaves_out_the_proposals_they_are_conflicted_with(client, opened):
+    from challenges.evaluation.services.panel import set_chair
+
+    set_chair(evaluator=evaluator_of(opened, "conflicted"), by=opened["procurer"])
+    client.force_login(opened["conflicted"])
+
+    response = client.get(reverse("evaluation:scoring", kwargs={"pk": opened["challenge"].pk}))
+
+    page = response.content.decode()
+    assert [row.proposal for row in response.context["progress"]] == [opened["bid_a"]]
+    assert opened["bid_a"].title in page
+    assert opened["bid_b"].title not in page and opened["bid_b"].supplier.name not in page
+
+
+def _consensus_post(challenge) -> dict:
+    impact, feasibility = challenge.criteria.order_by("position", "pk")
+    return {
+        f"score_{impact.pk}": "4",
+        f"rationale_{impact.pk}": "Agreed",
+        f"score_{feasibility.pk}": "3",
+        f"rationale_{feasibility.pk}": "Agreed",
+    }
+
+
+def test_a_conflicted_chair_is_replaced_mid_evaluation(client, opened):
+    """The chair declared a conflict with B and can never moderate it: the award page says so, the
+    procurer makes another evaluator the chair on the panel page, and the new chair records B's
+    consensus."""
+    from challenges.evaluation.services.panel import set_chair
+
+    challenge = opened["challenge"]
+    set_chair(evaluator=evaluator_of(opened, "conflicted"), by=opened["procurer"])
+    submit_all(opened)
+    client.force_login(opened["conflicted"])
+    consensus_a = reverse("evaluation:consensus", kwargs={"pk": opened["bid_a"].pk})
+    consensus_b = reverse("evaluation:consensus", kwargs={"pk": opened["bid_b"].pk})
+    assert client.post(consensus_a, _consensus_post(challenge)).status_code == 302
+    assert client.get(consensus_b).status_code == 404
+
+    client.force_login(opened["procurer"])
+    award_page = client.get(reverse("evaluation:award", kwargs={"pk": challenge.pk}))
+    assert award_page.context["blockers"] == [
+        "The chair declared a conflict with 1 proposal and cannot record its consensus: appoint another "
+        "chair for the moderation on the panel's page."
+    ]
+    panel_page = client.get(reverse("evaluation:panel", kwargs={"pk": challenge.pk})).content.decode()
+    make_chair = reverse("evaluation:evaluator-chair", kwargs={"pk": evaluator_of(opened, "evaluator2").pk})
+    assert make_chair in panel_page
+    assert client.post(make_chair).status_code == 302
+
+    client.force_login(opened["evaluator2"])
+    assert client.post(consensus_b, _consensus_post(challenge)).status_code == 302
+    client.force_login(opened["procurer"])
+    assert client.get(reverse("evaluation:award", kwargs={"pk": challenge.pk})).context["blockers"] == []
+    assert (
+        ConsensusScore.objects.filter(proposal=opened["bid_b"], decided_by=opened["evaluator2"]).count() == 2
+    )
+
+
+def _accessible_names(page: str, tag: str, label: str) -> list[str]:
+    """The text (visible and visually hidden) of every <tag> whose visible label starts with `label`."""
+    import re
+
+    names = []
+    for inner in re.findall(rf"<{tag}\b[^>]*>(.*?)</{tag}>", page, flags=re.S):
+        text = " ".join(re.sub(r"<[^>]+>", " ", inner).split())
+        if text.startswith(label):
+            names.append(text)
+    return names
+
+
+def test_row_links_have_distinct_accessible_names(client, opened):
+    score(opened, "chair", opened["bid_a"], [4, 3])
+    client.force_login(opened["chair"])
+
+    page = client.get(reverse("evaluation:scoring", kwargs={"pk": opened["challenge"].pk})).content.decode()
+
+    assert _accessible_names(page, "a", "See the scores") == ["See the scores Companion app"]
+    assert _accessible_names(page, "a", "Score ") == ["Score Neighbour network"]
+
+
+def test_panel_row_controls_have_distinct_accessible_names(client, ev):
+    client.force_login(ev["procurer"])
+
+    page = client.get(reverse("evaluation:panel", kwargs={"pk": ev["challenge"].pk})).content.decode()
+
+    make_chair = _accessible_names(page, "button", "Make chair")
+    remove = _accessible_names(page, "a", "Remove")
+    assert len(make_chair) == 5 and len(set(make_chair)) == 5
+    assert len(remove) == 6 and len(set(remove)) == 6
+    assert f"Remove {ev['expert'].full_name or ev['expert'].email}" in remove

@@ -83,8 +83,10 @@ def test_shortlist_waits_for_consensus(trial_scene):
         shortlist_for_trial(proposal=trial_scene["bid_b"], by=trial_scene["procurer"])
 
 
-def _expected(actor):
-    return 302 if actor == "anonymous" else (200 if actor == "procurer" else 404)
+def _expected(actor, *, conflicted_bid=False):
+    # The admin on the panel declared a conflict with B: its trial is as hidden from them as B is.
+    admins = {"procurer"} if conflicted_bid else {"procurer", "admin_evaluator"}
+    return 302 if actor == "anonymous" else (200 if actor in admins else 404)
 
 
 @pytest.mark.parametrize("actor", ACTORS)
@@ -93,12 +95,14 @@ def test_trial_pages_access(client, trial_scene, actor):
     trial = TrialFactory(proposal=scene["bid_b"])
     if scene[actor]:
         client.force_login(scene[actor])
+    assert client.get(reverse("evaluation:trial-list", args=[scene["challenge"].pk])).status_code == (
+        _expected(actor)
+    )
     for url in [
-        reverse("evaluation:trial-list", args=[scene["challenge"].pk]),
         reverse("evaluation:trial-detail", args=[trial.pk]),
         reverse("evaluation:trial-decide", args=[trial.pk]),
     ]:
-        assert client.get(url).status_code == _expected(actor), url
+        assert client.get(url).status_code == _expected(actor, conflicted_bid=True), url
 
 
 @pytest.mark.parametrize("actor", ACTORS)
@@ -109,8 +113,8 @@ def test_shortlist_post_access(client, trial_scene, actor):
     response = client.post(
         reverse("evaluation:trial-list", args=[scene["challenge"].pk]), {"proposal": scene["bid_a"].pk}
     )
-    assert response.status_code == (302 if actor in {"anonymous", "procurer"} else 404)
-    assert Trial.objects.exists() == (actor == "procurer")
+    assert response.status_code == (302 if actor in {"anonymous", "procurer", "admin_evaluator"} else 404)
+    assert Trial.objects.exists() == (actor in {"procurer", "admin_evaluator"})
 
 
 def test_trial_pages_are_404_without_a_trial_stage(client, scene):
@@ -153,7 +157,7 @@ def test_trial_list_query_count(client, trial_scene, django_assert_num_queries, 
         TrialFactory(proposal=proposal)
     client.force_login(trial_scene["procurer"])
 
-    # the signed-in page's own; the challenge; the panel; the bids with their trials; criteria and
-    # consensus (ranking); the trials with their results
-    with django_assert_num_queries(14):
+    # the signed-in page's own; the challenge; the panel; the bids with their trials; the number of bids;
+    # criteria and consensus (ranking); the trials with their results
+    with django_assert_num_queries(15):
         client.get(reverse("evaluation:trial-list", args=[trial_scene["challenge"].pk]))

@@ -128,19 +128,74 @@ def test_bids_appear_read_only_once_the_challenge_has_closed(superuser_client, b
     assert not model_admin.has_delete_permission(request)
 
 
-def test_closed_proposal_change_page_shows_its_content_read_only(superuser_client, bid):
+def test_closed_proposal_change_page_shows_metadata_but_not_its_content(superuser_client, bid):
     close_challenge(bid["challenge"])
-    url = reverse("admin:suppliers_proposal_change", args=[bid["proposal"].pk])
+    proposal = bid["proposal"]
+    url = reverse("admin:suppliers_proposal_change", args=[proposal.pk])
 
     response = superuser_client.get(url)
     content = response.content.decode()
 
     assert response.status_code == 200
-    assert bid["proposal"].summary in content
+    # Metadata: the supplier, the status, the receipt's digest, the documents' sizes and fingerprints.
+    assert proposal.supplier.name in content
     assert bid["receipt"].digest in content
+    assert proposal.documents.get().sha256 in content
+    # Content is read in the portal, where each opening is audited: none of it here.
+    for text in [
+        proposal.title,
+        proposal.summary,
+        proposal.approach,
+        proposal.team,
+        proposal.timeline,
+        "Sealed line",
+        "Sealed annex",
+        "annex.pdf",
+        "Hardware and installation",  # the partner's role
+        *[answer.answer for answer in proposal.outcome_answers.all()],
+        *[answer.answer for answer in proposal.criterion_answers.all()],
+    ]:
+        assert text not in content, text
     assert 'name="summary"' not in content
     assert superuser_client.post(url, {"summary": "Changed"}).status_code == 403
-    assert Proposal.objects.get(pk=bid["proposal"].pk).summary == bid["proposal"].summary
+    assert Proposal.objects.get(pk=proposal.pk).summary == proposal.summary
+
+
+@pytest.mark.parametrize("model", BID_MODELS)
+def test_closed_bid_rows_show_no_content_in_their_lists_and_change_pages(superuser_client, bid, model):
+    close_challenge(bid["challenge"])
+    proposal = bid["proposal"]
+    secrets = [
+        proposal.title,
+        proposal.summary,
+        "Sealed line",
+        "Sealed annex",
+        "annex.pdf",
+        *[answer.answer for answer in proposal.outcome_answers.all()],
+        *[answer.answer for answer in proposal.criterion_answers.all()],
+    ]
+
+    pages = [superuser_client.get(_changelist(model))]
+    pages += [
+        superuser_client.get(reverse(f"admin:suppliers_{model._meta.model_name}_change", args=[obj.pk]))
+        for obj in model.objects.all()
+    ]
+
+    for page in pages:
+        assert page.status_code == 200
+        content = page.content.decode()
+        for text in secrets:
+            assert text not in content, (model, text)
+
+
+def test_closed_bid_rows_have_no_change_history_page(superuser_client, bid):
+    close_challenge(bid["challenge"])
+
+    line = PriceLine.objects.get(description="Sealed line")
+
+    response = superuser_client.get(reverse("admin:suppliers_priceline_history", args=[line.pk]))
+
+    assert response.status_code == 403
 
 
 def test_a_cancelled_challenges_bids_stay_out_of_the_admin(superuser_client, bid):

@@ -1,6 +1,7 @@
 """Partner board pages: who may open each, what each side sees, and constant query counts."""
 
 import re
+from itertools import pairwise
 
 import pytest
 from django.urls import reverse
@@ -195,6 +196,30 @@ def test_board_lists_open_posts_with_size_and_directory_link(client, grid):
     assert "Small (fewer than 50 staff)" in html
     assert "Hidden closed post" not in html
     assert "1 organisation is looking for partners" in html
+
+
+def heading_levels(response) -> list[int]:
+    """The levels of the headings in the page's main landmark, in order."""
+    main = re.search(r"<main\b.*?</main>", response.content.decode(), re.S).group(0)
+    return [int(level) for level in re.findall(r"<h([1-6])[ >]", main)]
+
+
+@pytest.mark.parametrize(
+    ("actor", "page"), [("poster", "post"), ("invited", "post"), ("invited", "board"), ("poster", "board")]
+)
+def test_board_pages_keep_the_heading_outline(client, grid, actor, page):
+    login(client, grid, actor)
+    url = (
+        reverse("suppliers:board-post-detail", kwargs={"pk": grid["post"].pk})
+        if page == "post"
+        else reverse("suppliers:board", kwargs={"pk": grid["challenge"].pk})
+    )
+
+    levels = heading_levels(client.get(url))
+
+    assert levels[0] == 1 and levels.count(1) == 1, levels
+    # No level is skipped on the way down (h1 → h3 would be).
+    assert all(after <= before + 1 for before, after in pairwise(levels)), levels
 
 
 def test_posting_from_the_form(client, grid):

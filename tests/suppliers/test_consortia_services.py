@@ -31,6 +31,10 @@ from tests.factories.accounts import BuyerFactory, MembershipFactory, SupplierFa
 from tests.factories.suppliers import (
     AcceptedPartnerFactory,
     ConsortiumPartnerFactory,
+    CriterionAnswerFactory,
+    OutcomeAnswerFactory,
+    PriceLineFactory,
+    ProposalDocumentFactory,
     ProposalFactory,
     SubmittedProposalFactory,
 )
@@ -234,21 +238,70 @@ def test_accept_refused_when_the_organisation_leads_its_own_live_proposal(lead):
         accept_partner_invitation(partner=partner, by=member(partner_org))
 
 
-@pytest.mark.parametrize("status", [ProposalStatus.WITHDRAWN, "empty draft"])
-def test_accept_allowed_when_its_own_proposal_is_withdrawn_or_empty(lead, status):
+def empty_draft(challenge, supplier):
+    return ProposalFactory(
+        challenge=challenge,
+        supplier=supplier,
+        title="",
+        summary="",
+        approach="",
+        team="",
+        timeline="",
+        price=None,
+    )
+
+
+def test_accept_allowed_when_its_own_proposal_is_an_empty_draft(lead):
     partner_org = SupplierFactory()
-    if status == "empty draft":
-        ProposalFactory(
-            challenge=lead["proposal"].challenge, supplier=partner_org, title="", summary="", approach=""
-        )
-    else:
-        ProposalFactory(challenge=lead["proposal"].challenge, supplier=partner_org, status=status)
+    empty_draft(lead["proposal"].challenge, partner_org)
     partner = invite(lead, partner_org)
 
     accept_partner_invitation(partner=partner, by=member(partner_org))
 
     partner.refresh_from_db()
     assert partner.status == PartnerStatus.ACCEPTED
+
+
+@pytest.mark.parametrize(
+    "own",
+    [
+        "withdrawn",  # it may be submitted again until the deadline
+        "submitted",
+        "a team only",
+        "a price only",
+        "an outcome answer only",
+        "a criterion answer only",
+        "a price line only",
+        "a document only",
+    ],
+)
+def test_accept_refused_when_its_own_proposal_has_anything_in_it_or_was_submitted(lead, own):
+    partner_org = SupplierFactory()
+    proposal = empty_draft(lead["proposal"].challenge, partner_org)
+    if own == "withdrawn":
+        proposal.status, proposal.withdrawn_at = ProposalStatus.WITHDRAWN, timezone.now()
+    elif own == "submitted":
+        proposal.status, proposal.submitted_at = ProposalStatus.SUBMITTED, timezone.now()
+    elif own == "a team only":
+        proposal.team = "Two engineers"
+    elif own == "a price only":
+        proposal.price = Decimal("1")
+    elif own == "an outcome answer only":
+        OutcomeAnswerFactory(proposal=proposal)
+    elif own == "a criterion answer only":
+        CriterionAnswerFactory(proposal=proposal)
+    elif own == "a price line only":
+        PriceLineFactory(proposal=proposal)
+    else:
+        ProposalDocumentFactory(proposal=proposal)
+    proposal.save()
+    partner = invite(lead, partner_org)
+
+    with pytest.raises(ConsortiumError, match=f"{partner_org.name} has its own proposal"):
+        accept_partner_invitation(partner=partner, by=member(partner_org))
+
+    partner.refresh_from_db()
+    assert partner.status == PartnerStatus.INVITED
 
 
 def test_accept_refused_when_already_partner_of_another_proposal_for_the_challenge(lead):
@@ -321,6 +374,17 @@ def test_accept_by_link_refuses_the_lead_itself(emailed):
         accept_partner_invitation(
             partner=emailed["partner"], by=emailed["user"], organisation=emailed["proposal"].supplier
         )
+
+
+def test_accept_by_link_refuses_an_organisation_with_its_own_bid(emailed):
+    own_bidder = SupplierFactory()
+    ProposalFactory(challenge=emailed["proposal"].challenge, supplier=own_bidder)  # written, not submitted
+
+    with pytest.raises(ConsortiumError, match="has its own proposal"):
+        accept_partner_invitation(partner=emailed["partner"], by=member(own_bidder), organisation=own_bidder)
+
+    emailed["partner"].refresh_from_db()
+    assert emailed["partner"].status == PartnerStatus.INVITED
 
 
 def test_accept_by_link_refuses_an_organisation_already_in_the_consortium(emailed):

@@ -9,13 +9,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.accounts.enums import MembershipRole
+from portal.audit.models import AuditEvent
 from portal.notifications.models import Notification
 from suppliers import kinds
 from suppliers.enums import PartnerStatus, ProposalStatus
 from suppliers.models import ConsortiumPartner
 from suppliers.services.consortia import INVITATION_LIFETIME, invite_partner_by_email
 from tests.factories.accounts import MembershipFactory, SupplierFactory, UserFactory
-from tests.factories.suppliers import ConsortiumPartnerFactory, ProposalFactory
+from tests.factories.suppliers import ConsortiumPartnerFactory, ProposalFactory, SupplierProfileFactory
 from tests.suppliers.conftest import ACTORS, close_challenge
 
 pytestmark = pytest.mark.django_db
@@ -82,8 +83,10 @@ def test_consortium_page_access_before_close(client, grid, actor):
         ("lead", 200),
         ("partner", 200),
         ("other_supplier", 404),
-        ("procurer", 200),  # a submitted proposal opens to the buyer's admins after the deadline
-        ("evaluator", 200),
+        # The bidders' working page only: the buyer and the panel read the consortium on the proposal's
+        # read page, which records each opening.
+        ("procurer", 404),
+        ("evaluator", 404),
         ("staff", 404),
         ("superuser", 404),
         ("invited", 404),
@@ -191,8 +194,53 @@ def test_invitation_link_page_with_a_wrong_token_is_404(client, grid):
 # --- The lead's page --------------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("actor", ["procurer", "evaluator"])
+def test_after_close_readers_see_the_consortium_on_the_audited_read_page_without_invitations(
+    client, grid, actor
+):
+    submit(grid["proposal"])
+    close_challenge(grid["challenge"])
+    login(client, grid, actor)
+
+    response = client.get(reverse("suppliers:proposal-detail", kwargs={"pk": grid["proposal"].pk}))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert grid["partnership"].organisation.name in html
+    assert grid["partnership"].role in html
+    # Pending invitations (by organisation or by address) are the bidders' business.
+    assert grid["invitation"].organisation.name not in html
+    assert "someone@new-partner.example" not in html
+    assert AuditEvent.objects.filter(
+        actor=grid[actor], action="proposal.opened", target_id=str(grid["proposal"].pk)
+    ).exists()
+
+
+def test_consortium_page_links_back_to_the_editor_and_the_read_page(client, grid):
+    client.force_login(grid["lead"])
+    proposal = grid["proposal"]
+
+    html = client.get(reverse("suppliers:consortium", kwargs={"pk": proposal.pk})).content.decode()
+
+    assert f'href="{reverse("suppliers:proposal-edit", kwargs={"pk": proposal.pk})}"' in html
+    assert f'href="{reverse("suppliers:proposal-detail", kwargs={"pk": proposal.pk})}"' in html
+    assert "Back to the proposal editor" in html
+    assert "See it as it will be read" in html
+
+
+def test_consortium_page_of_a_submitted_proposal_links_to_the_read_page_only(client, grid):
+    submit(grid["proposal"])
+    client.force_login(grid["lead"])
+
+    html = client.get(reverse("suppliers:consortium", kwargs={"pk": grid["proposal"].pk})).content.decode()
+
+    assert "Back to the proposal editor" not in html
+    assert "See it as it will be read" in html
+
+
 def test_lead_finds_and_invites_an_organisation(client, grid):
     wanted = SupplierFactory(name="Fjord Sensors AS", city="Bergen")
+    SupplierProfileFactory(organisation=wanted, is_listed=True)
     admin = MembershipFactory(organisation=wanted, role=MembershipRole.ADMIN).user
     client.force_login(grid["lead"])
     url = reverse("suppliers:consortium", kwargs={"pk": grid["proposal"].pk})
@@ -209,6 +257,33 @@ def test_lead_finds_and_invites_an_organisation(client, grid):
     assert response.status_code == 302
     assert ConsortiumPartner.objects.get(organisation=wanted).status == PartnerStatus.INVITED
     assert Notification.objects.filter(recipient=admin, kind=kinds.PARTNER_INVITED.key).exists()
+
+
+def _search(client, grid, query):
+    return client.get(reverse("suppliers:consortium", kwargs={"pk": grid["proposal"].pk}), {"q": query})
+
+
+def test_search_finds_an_organisation_outside_the_directory_only_by_exact_name_or_number(client, grid):
+    unlisted = SupplierFactory(name="Quiet Robotics AS", identifier="NO 912 345 678")
+    SupplierProfileFactory(organisation=unlisted, is_listed=False)
+    no_profile = SupplierFactory(name="Quieter Systems AB")
+    client.force_login(grid["lead"])
+
+    for partial in ["qu", "Quiet", "Robotics", "quieter"]:
+        assert _search(client, grid, partial).context["found"] == [], partial
+    assert _search(client, grid, "quiet robotics as").context["found"] == [unlisted]
+    assert _search(client, grid, "no 912 345 678").context["found"] == [unlisted]
+    assert _search(client, grid, "Quieter Systems AB").context["found"] == [no_profile]
+    page = _search(client, grid, "Quiet")
+    assert "found only by its exact name or organisation number" in page.content.decode()
+
+
+def test_search_finds_a_directory_organisation_by_part_of_its_name(client, grid):
+    listed = SupplierFactory(name="Loud Robotics AS")
+    SupplierProfileFactory(organisation=listed, is_listed=True)
+    client.force_login(grid["lead"])
+
+    assert _search(client, grid, "robot").context["found"] == [listed]
 
 
 def test_search_does_not_offer_the_lead_itself(client, grid):
@@ -291,7 +366,7 @@ def test_consortium_page_query_count_is_constant(client, grid, django_assert_num
     for _ in range(4):
         ConsortiumPartnerFactory(proposal=grid["proposal"])
 
-    # session, user, memberships, proposal (+ the visibility subqueries), partners, search, menu, unread
+    # session, user, memberships, proposal (the bidders' own only), partners, search, menu, unread
     with django_assert_num_queries(8):
         client.get(url, {"q": "Supplier"})
 

@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db.models import ProtectedError
 
 from portal.audit.models import AuditEvent
 from suppliers.enums import PartnerStatus, ProposalStatus
@@ -27,6 +28,8 @@ from tests.factories.challenges import PublishedChallengeFactory
 from tests.factories.suppliers import (
     PDF_BYTES,
     AcceptedPartnerFactory,
+    CriterionAnswerFactory,
+    OutcomeAnswerFactory,
     ProposalDocumentFactory,
     ProposalFactory,
 )
@@ -107,6 +110,17 @@ def test_start_proposal_refuses_an_accepted_partner_in_another_live_proposal():
         start_proposal(challenge=partnership.proposal.challenge, organisation=partner, by=member_of(partner))
 
     assert Proposal.objects.count() == 1
+
+
+def test_start_proposal_does_not_hand_back_an_own_draft_to_an_accepted_partner_elsewhere():
+    partnership = AcceptedPartnerFactory()
+    partner = partnership.organisation
+    own = ProposalFactory(challenge=partnership.proposal.challenge, supplier=partner, title="", summary="")
+
+    with pytest.raises(ProposalError, match="already a partner"):
+        start_proposal(challenge=partnership.proposal.challenge, organisation=partner, by=member_of(partner))
+
+    assert Proposal.objects.filter(supplier=partner).get() == own
 
 
 @pytest.mark.parametrize(
@@ -465,3 +479,17 @@ def test_remove_proposal_document_refuses_after_the_deadline():
         remove_proposal_document(document=document, by=member_of(document.proposal.supplier))
 
     assert ProposalDocument.objects.count() == 1
+
+
+# The challenge's outcomes and criteria keep the answers to them
+
+
+@pytest.mark.parametrize("factory", [OutcomeAnswerFactory, CriterionAnswerFactory])
+def test_an_outcome_or_criterion_with_answers_cannot_be_deleted(factory):
+    answer = factory()
+    target = answer.outcome if factory is OutcomeAnswerFactory else answer.criterion
+
+    with pytest.raises(ProtectedError):
+        target.delete()
+
+    assert type(answer).objects.filter(pk=answer.pk).exists()

@@ -2,13 +2,17 @@
 and does with good and bad input; co-editors' saves; autosave; documents; the list; query counts."""
 
 import json
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import resolve, reverse
+from django.utils import timezone
 
 from challenges.enums import ChallengeStatus
+from challenges.models import Challenge
 from portal.accounts.enums import MembershipRole
 from portal.audit.models import AuditEvent
 from suppliers.enums import ProposalStatus
@@ -102,6 +106,8 @@ def _expected(url_name: str, actor: str, *, closed: bool) -> int:
         return 404  # a draft: nobody else may learn it exists, before or after the deadline
     if url_name == "document":
         return 200
+    if closed and url_name == "save":
+        return 409  # the editor again, read-only, with what was posted (tested below)
     if closed:
         return 403
     return {"edit": 200, "save": 302, "autosave": 200, "document-add": 302, "document-remove": 302}[url_name]
@@ -170,6 +176,21 @@ def test_document_download_of_an_opened_proposal(client, grid, actor, status):
     assert response.status_code == status
     opened = AuditEvent.objects.filter(action="proposal.document_opened").exists()
     assert opened == (actor in {"procurer", "evaluator"})
+
+
+@pytest.mark.parametrize("actor", ["procurer", "evaluator"])
+def test_readers_who_open_the_editor_after_the_close_go_to_the_audited_read_page(client, grid, actor):
+    proposal = grid["proposal"]
+    Proposal.objects.filter(pk=proposal.pk).update(
+        status=ProposalStatus.SUBMITTED, submitted_at="2026-01-01T00:00Z"
+    )
+    close_challenge(grid["challenge"])
+    login(client, grid, actor)
+
+    response = client.get(_urls(grid)["edit"][1])
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("suppliers:proposal-detail", kwargs={"pk": proposal.pk})
 
 
 @pytest.mark.parametrize("actor", ["procurer", "evaluator", "staff", "superuser", "other_supplier"])
@@ -392,17 +413,81 @@ def test_editor_from_a_stale_page_shows_both_versions_of_a_field_both_changed(cl
     assert proposal.summary == "Lead's summary"
 
 
+def _assert_read_only_with_what_was_typed(response, typed: str) -> None:
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert "Your changes were not saved" in html
+    assert typed in html  # in its field, to be copied
+    assert response.context["form"]["summary"].value() == typed
+    assert "readonly" in str(response.context["form"]["summary"])
+    assert "data-autosave-url" not in html
+    assert ">Save draft</button>" not in html
+
+
 def test_editor_refuses_a_save_that_comes_after_the_deadline_with_a_message(client, actors):
     proposal = actors["proposal"]
     login(client, actors, "lead")
-    data = editor_post_data(client, proposal, summary="Too late")
+    data = editor_post_data(client, proposal, summary="Too late but worth keeping")
     close_challenge(actors["challenge"])
 
     response = client.post(_edit_url(proposal), data)
 
-    assert response.status_code == 403
+    _assert_read_only_with_what_was_typed(response, "Too late but worth keeping")
+    assert "The deadline for proposals has passed" in response.content.decode()
     proposal.refresh_from_db()
-    assert proposal.summary != "Too late"
+    assert proposal.summary != "Too late but worth keeping"
+
+
+def test_editor_keeps_the_text_when_a_colleague_submitted_meanwhile(client, actors):
+    proposal = actors["proposal"]
+    login(client, actors, "partner")
+    data = editor_post_data(client, proposal, summary="My late thought", price="12 abc")
+    Proposal.objects.filter(pk=proposal.pk).update(
+        status=ProposalStatus.SUBMITTED, submitted_at="2026-01-01T00:00Z"
+    )
+
+    response = client.post(_edit_url(proposal), data)
+
+    _assert_read_only_with_what_was_typed(response, "My late thought")
+    html = response.content.decode()
+    assert "Withdraw it first" in html
+    assert 'value="12 abc"' in html  # even what would not have been valid is kept
+    proposal.refresh_from_db()
+    assert proposal.summary != "My late thought"
+
+
+def test_editor_keeps_the_text_when_the_database_clock_refuses_the_save(client, actors):
+    """The page's clock still allowed the save, the service's database clock did not (the deadline passed
+    while the request ran): the same read-only editor, not a redirect that drops the text."""
+    proposal = actors["proposal"]
+    login(client, actors, "lead")
+    data = editor_post_data(client, proposal, summary="Typed at the last second")
+    deadline = timezone.now() - timedelta(seconds=5)
+    Challenge.objects.filter(pk=actors["challenge"].pk).update(
+        questions_deadline=None, submission_deadline=deadline
+    )
+
+    # The web server's clock a minute behind the database's (time-machine moves Python's clock only).
+    with time_machine.travel(deadline - timedelta(minutes=1), tick=True):
+        response = client.post(_edit_url(proposal), data)
+
+    _assert_read_only_with_what_was_typed(response, "Typed at the last second")
+    assert "The deadline for proposals has passed" in response.content.decode()
+
+
+def test_a_reader_who_is_not_a_bidder_gets_no_editor_on_a_post(client, actors):
+    Proposal.objects.filter(pk=actors["proposal"].pk).update(
+        status=ProposalStatus.SUBMITTED, submitted_at="2026-01-01T00:00Z"
+    )
+    close_challenge(actors["challenge"])
+    login(client, actors, "procurer")
+
+    before = Proposal.objects.get(pk=actors["proposal"].pk).summary
+    response = client.post(_edit_url(actors["proposal"]), {"summary": "x"})
+
+    assert response.status_code == 302  # to the read page; nothing saved, no editor
+    assert response["Location"] == reverse("suppliers:proposal-detail", kwargs={"pk": actors["proposal"].pk})
+    assert Proposal.objects.get(pk=actors["proposal"].pk).summary == before
 
 
 def test_editor_shows_the_leads_role_and_share_only_with_partners(client, actors):

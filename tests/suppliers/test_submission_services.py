@@ -9,27 +9,33 @@ from django.utils import timezone
 
 from challenges.enums import ChallengeStatus
 from challenges.models import Challenge
+from portal.accounts.enums import MembershipRole
 from portal.audit.models import AuditEvent
 from portal.notifications.models import Notification
 from suppliers import kinds
 from suppliers.enums import PartnerStatus, ProposalStatus
-from suppliers.models import Proposal, Receipt
+from suppliers.models import Proposal, Receipt, SupplierProfile
 from suppliers.receipts import ReceiptCheck, check_receipt, digest, verify_receipt
+from suppliers.services.consortia import accept_partner_invitation, invite_partner_organisation
+from suppliers.services.proposals import ProposalError, start_proposal
 from suppliers.services.submission import (
     AlreadySubmittedError,
     AlreadyWithdrawnError,
+    BidsTwiceError,
     DeadlinePassedError,
     IncompleteProposalError,
     SubmissionError,
     submit_proposal,
     withdraw_proposal,
 )
-from tests.factories.accounts import MembershipFactory
+from tests.factories.accounts import MembershipFactory, SupplierFactory
 from tests.factories.suppliers import (
     ConsortiumPartnerFactory,
     CriterionAnswerFactory,
     OutcomeAnswerFactory,
     ProposalDocumentFactory,
+    ProposalFactory,
+    SupplierProfileFactory,
 )
 
 from .conftest import close_challenge
@@ -260,3 +266,183 @@ def test_submission_mail_templates_render_for_a_partner_without_a_name(
     withdrawn = [message for message in mail.outbox if "withdrawn" in message.subject]
     assert withdrawn and lead.email in withdrawn[0].body
     assert all(message.alternatives for message in mail.outbox)
+
+
+# One supplier, one bid: the check at submission, for whatever changed after a partner joined
+
+
+def _second_bidder(challenge):
+    """A supplier organisation with its own (empty) draft to the challenge, and its admin."""
+    organisation = SupplierFactory(name="Twice Bidding AS")
+    user = MembershipFactory(organisation=organisation, role=MembershipRole.ADMIN).user
+    own, _created = start_proposal(challenge=challenge, organisation=organisation, by=user)
+    return organisation, user, own
+
+
+def _join(bid, organisation, user, share=Decimal("10")):
+    partner = invite_partner_organisation(
+        proposal=bid["proposal"],
+        by=bid["lead_admin"],
+        organisation=organisation,
+        role="Data",
+        work_share=share,
+    )
+    accept_partner_invitation(partner=partner, by=user)
+    return partner
+
+
+def _fill(proposal: Proposal) -> Proposal:
+    Proposal.objects.filter(pk=proposal.pk).update(
+        title="Our own bid", summary="S", approach="A", team="T", timeline="T", price=Decimal("1000")
+    )
+    return make_complete(Proposal.objects.get(pk=proposal.pk))
+
+
+def _lead_bid_complete(bid) -> Proposal:
+    """The lead's proposal, its shares made to add up to 100 again after a partner joined."""
+    proposal = Proposal.objects.get(pk=bid["proposal"].pk)
+    shares = sum(
+        (partner.work_share for partner in proposal.partners.filter(status=PartnerStatus.ACCEPTED)),
+        Decimal("0"),
+    )
+    Proposal.objects.filter(pk=proposal.pk).update(lead_role="Lead", lead_share=Decimal("100") - shares)
+    return Proposal.objects.get(pk=proposal.pk)
+
+
+def _submitted_bids_with(organisation) -> int:
+    return sum(
+        organisation.pk in proposal.bidder_organisation_ids
+        for proposal in Proposal.objects.filter(status=ProposalStatus.SUBMITTED).prefetch_related("partners")
+    )
+
+
+def test_a_partner_that_submitted_its_own_bid_first_stops_the_consortiums_submission(bid):
+    """The reviewer's route: an empty own draft lets the organisation join; it then fills and submits its
+    own draft; the consortium it joined can no longer submit."""
+    organisation, user, own = _second_bidder(bid["challenge"])
+    _join(bid, organisation, user)
+    submit_proposal(proposal=_fill(own), by=user)
+
+    with pytest.raises(BidsTwiceError) as raised:
+        submit_proposal(proposal=_lead_bid_complete(bid), by=bid["lead"])
+
+    assert "Twice Bidding AS is already part of another proposal submitted to this challenge" in str(
+        raised.value
+    )
+    assert raised.value.organisation == organisation
+    assert Proposal.objects.get(pk=bid["proposal"].pk).status == ProposalStatus.DRAFT
+    assert Receipt.objects.filter(proposal=bid["proposal"]).count() == 0
+    assert _submitted_bids_with(organisation) == 1
+
+
+def test_a_partner_cannot_submit_its_own_bid_once_its_consortium_has_submitted(bid):
+    organisation, user, own = _second_bidder(bid["challenge"])
+    _join(bid, organisation, user)
+    submit_proposal(proposal=_lead_bid_complete(bid), by=bid["lead"])
+
+    with pytest.raises(BidsTwiceError, match="Twice Bidding AS"):
+        submit_proposal(proposal=_fill(own), by=user)
+
+    assert Proposal.objects.get(pk=own.pk).status == ProposalStatus.DRAFT
+    assert _submitted_bids_with(organisation) == 1
+
+
+def test_a_partner_in_two_consortia_counts_once(bid):
+    """A partnership in a withdrawn proposal does not stop joining another (the lead may have given up);
+    should that proposal be submitted again, the second consortium's submission is refused."""
+    organisation, user, _own = _second_bidder(bid["challenge"])
+    _join(bid, organisation, user)
+    submit_proposal(proposal=_lead_bid_complete(bid), by=bid["lead"])
+    withdraw_proposal(proposal=bid["proposal"], by=bid["lead"])
+    other = ProposalFactory(challenge=bid["challenge"])
+    other_admin = MembershipFactory(organisation=other.supplier, role=MembershipRole.ADMIN).user
+    partner = invite_partner_organisation(
+        proposal=other, by=other_admin, organisation=organisation, role="Data", work_share=Decimal("20")
+    )
+    accept_partner_invitation(partner=partner, by=user)
+    Proposal.objects.filter(pk=other.pk).update(lead_role="Lead", lead_share=Decimal("80"))
+    submit_proposal(proposal=make_complete(other), by=other_admin)
+
+    with pytest.raises(BidsTwiceError, match="Twice Bidding AS"):
+        submit_proposal(proposal=Proposal.objects.get(pk=bid["proposal"].pk), by=bid["lead"])
+
+    assert _submitted_bids_with(organisation) == 1
+
+
+def test_withdrawing_the_other_bid_lets_the_consortium_submit(bid):
+    organisation, user, own = _second_bidder(bid["challenge"])
+    _join(bid, organisation, user)
+    submit_proposal(proposal=_fill(own), by=user)
+    withdraw_proposal(proposal=own, by=user)
+
+    receipt = submit_proposal(proposal=_lead_bid_complete(bid), by=bid["lead"])
+
+    assert receipt.number == 1
+    assert _submitted_bids_with(organisation) == 1
+
+
+def test_start_proposal_does_not_hand_its_draft_to_an_organisation_partnering_elsewhere(bid):
+    organisation, user, own = _second_bidder(bid["challenge"])
+    _join(bid, organisation, user)
+
+    with pytest.raises(ProposalError, match="already a partner"):
+        start_proposal(challenge=bid["challenge"], organisation=organisation, by=user)
+
+    assert Proposal.objects.filter(supplier=organisation).get() == own
+
+
+# What a submission records
+
+
+@pytest.mark.parametrize(("profile", "expected"), [(True, True), (False, False), (None, None)])
+def test_submission_snapshots_whether_the_lead_had_sold_to_the_public_sector(bid, profile, expected):
+    if profile is not None:
+        SupplierProfileFactory(organisation=bid["proposal"].supplier, has_public_sector_sales=profile)
+
+    submit_proposal(proposal=bid["proposal"], by=bid["lead"])
+    SupplierProfile.objects.filter(organisation=bid["proposal"].supplier).update(has_public_sector_sales=True)
+
+    # The profile may change later; the bid keeps what was true when it was submitted.
+    assert Proposal.objects.get(pk=bid["proposal"].pk).had_public_sector_sales is expected
+
+
+def test_the_snapshot_follows_the_latest_submission(bid):
+    profile = SupplierProfileFactory(organisation=bid["proposal"].supplier, has_public_sector_sales=False)
+    submit_proposal(proposal=bid["proposal"], by=bid["lead"])
+    withdraw_proposal(proposal=bid["proposal"], by=bid["lead"])
+    profile.has_public_sector_sales = True
+    profile.save()
+
+    submit_proposal(proposal=bid["proposal"], by=bid["lead"])
+
+    assert Proposal.objects.get(pk=bid["proposal"].pk).had_public_sector_sales is True
+    assert Proposal.objects.filter(had_public_sector_sales=False).count() == 0
+
+
+def test_receipt_keeps_the_manifest_the_digest_covered(bid):
+    document = ProposalDocumentFactory(proposal=bid["proposal"], title="Annex A", original_name="a.pdf")
+
+    receipt = submit_proposal(proposal=bid["proposal"], by=bid["lead"])
+
+    manifest = Receipt.objects.get(pk=receipt.pk).manifest
+    partner = bid["partnership"]
+    assert manifest["title"] == bid["proposal"].title
+    assert manifest["lead"]["name"] == bid["proposal"].supplier.name
+    assert manifest["partners"] == [
+        {
+            "organisation": partner.organisation_id,
+            "name": partner.organisation.name,
+            "role": partner.role,
+            "share": "30.00",
+        }
+    ]
+    assert manifest["documents"] == [
+        {
+            "id": document.pk,
+            "title": "Annex A",
+            "original_name": "a.pdf",
+            "size": document.size,
+            "sha256": document.sha256,
+        }
+    ]
+    assert digest(Proposal.objects.get(pk=bid["proposal"].pk), receipt.submitted_at) == receipt.digest

@@ -1,20 +1,27 @@
 """Submission's pages: who may open each (before and after the deadline), what they show, and bad input
 (a double click, gaps, a submission after the deadline)."""
 
+import re
 from datetime import UTC, timedelta
+from decimal import Decimal
 
 import pytest
 from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from portal.accounts.models import Organisation
 from portal.audit.models import AuditEvent
 from suppliers.enums import ProposalStatus
 from suppliers.models import ConsortiumPartner, Proposal, Receipt
-from suppliers.selectors.completeness import submission_gaps
-from suppliers.services.submission import submit_proposal
-from tests.factories.suppliers import ProposalDocumentFactory
+from suppliers.selectors.completeness import criterion_field, outcome_field, submission_gaps
+from suppliers.services.consortia import remove_partner
+from suppliers.services.proposals import add_proposal_document
+from suppliers.services.submission import submit_proposal, withdraw_proposal
+from tests.factories.challenges import CriterionFactory
+from tests.factories.suppliers import PDF_BYTES, ConsortiumPartnerFactory, ProposalDocumentFactory
 
 from .conftest import ACTORS
 from .conftest import close_challenge as close_challenge_only
@@ -257,6 +264,54 @@ def test_draft_detail_shows_the_gaps_in_the_submission_panel(client, actors):
     assert reverse("suppliers:proposal-submit", args=[actors["proposal"].pk]) not in content
 
 
+def _gap_items(html: str) -> list[str]:
+    match = re.search(r'<ul class="submission-gaps">(.*?)</ul>', html, re.S)
+    assert match, "no list of gaps"
+    return [re.sub(r"\s+", " ", item).strip() for item in re.findall(r"<li>(.*?)</li>", match.group(1), re.S)]
+
+
+def _criterion_gap_link(proposal, criterion) -> str:
+    editor = reverse("suppliers:proposal-edit", args=[proposal.pk])
+    return f'<a href="{editor}#id_{criterion_field(criterion.pk)}">Your answer to “{criterion.name}”</a>'
+
+
+def test_draft_detail_names_each_gap_and_links_to_its_field_in_the_editor(client, actors):
+    privacy = CriterionFactory(challenge=actors["challenge"], name="Privacy", weight=1)
+    client.force_login(actors["lead"])
+
+    items = _gap_items(client.get(actors["proposal"].get_absolute_url()).content.decode())
+
+    assert f"{_criterion_gap_link(actors['proposal'], privacy)}: Answer this evaluation criterion." in items
+    editor = reverse("suppliers:proposal-edit", args=[actors["proposal"].pk])
+    assert (
+        f'<a href="{editor}#id_lead_share">Your share of the work (%)</a>: State your own share of the work.'
+        in (items)
+    )
+    outcome = actors["challenge"].outcomes.all()[0]
+    assert (
+        f'<a href="{editor}#id_{outcome_field(outcome.pk)}">How you reach outcome 1</a>: '
+        "Explain how you reach this outcome." in items
+    )
+
+
+def test_submit_page_names_each_gap_and_links_to_its_field_in_the_editor(client, actors):
+    privacy = CriterionFactory(challenge=actors["challenge"], name="Privacy", weight=1)
+    ConsortiumPartnerFactory(proposal=actors["proposal"])  # an invitation nobody has answered
+    client.force_login(actors["lead"])
+
+    response = client.post(
+        reverse("suppliers:proposal-submit", args=[actors["proposal"].pk]), {"confirm": "on"}
+    )
+
+    items = _gap_items(response.content.decode())
+    editor = reverse("suppliers:proposal-edit", args=[actors["proposal"].pk])
+    assert f"{_criterion_gap_link(actors['proposal'], privacy)}: Answer this evaluation criterion." in items
+    assert any(
+        item.startswith(f'<a href="{editor}#consortium">Consortium</a>: 1 invited partner') for item in items
+    )
+    assert len(items) == len(submission_gaps(proposal=Proposal.objects.get(pk=actors["proposal"].pk)))
+
+
 def test_complete_draft_offers_the_submit_button_to_the_lead_only(client, draft):
     submit_url = reverse("suppliers:proposal-submit", args=[draft["proposal"].pk])
     client.force_login(draft["lead"])
@@ -295,6 +350,54 @@ def test_receipt_page_shows_time_in_both_zones_digest_and_documents(client, subm
     assert submitted["receipt"].submitted_at.astimezone(UTC).isoformat(timespec="microseconds") in content
     assert submitted["challenge"].deadline_timezone in content
     assert submitted["proposal"].title in content
+
+
+def test_a_superseded_receipt_lists_what_it_covered_then_not_what_came_later(client, submitted):
+    """Withdraw, add a document, take a partner out, rename the lead, resubmit: the first receipt's page and
+    file still show the submission it records."""
+    proposal, first = submitted["proposal"], submitted["receipt"]
+    withdraw_proposal(proposal=proposal, by=submitted["lead"])
+    add_proposal_document(
+        proposal=proposal,
+        by=submitted["lead"],
+        title="Added after receipt one",
+        file=SimpleUploadedFile("late.pdf", PDF_BYTES, content_type="application/pdf"),
+    )
+    remove_partner(partner=submitted["partnership"], by=submitted["lead"])
+    Proposal.objects.filter(pk=proposal.pk).update(lead_share=Decimal("100"), title="A new title")
+    lead_name = proposal.supplier.name
+    Organisation.objects.filter(pk=proposal.supplier_id).update(name="Renamed AS")
+    second = submit_proposal(proposal=Proposal.objects.get(pk=proposal.pk), by=submitted["lead"])
+    client.force_login(submitted["lead"])
+
+    for url in (first.get_absolute_url(), reverse("suppliers:receipt-download", args=[first.pk])):
+        content = client.get(url).content.decode()
+        assert "Added after receipt one" not in content, url
+        assert submitted["document"].original_name in content, url
+        assert submitted["partnership"].organisation.name in content, url
+        assert lead_name in content, url
+        assert submitted["proposal"].title in content, url
+    for url in (second.get_absolute_url(), reverse("suppliers:receipt-download", args=[second.pk])):
+        content = client.get(url).content.decode()
+        assert "Added after receipt one" in content, url
+        assert submitted["partnership"].organisation.name not in content, url
+        assert "Renamed AS" in content, url
+    # Verifying still recomputes from what is stored: the first is superseded, the second valid.
+    assert client.post(reverse("suppliers:receipt-verify", args=[first.pk])).context["check"] == "superseded"
+    assert client.post(reverse("suppliers:receipt-verify", args=[second.pk])).context["check"] == "valid"
+
+
+def test_a_receipt_without_a_manifest_says_so_instead_of_listing_todays_documents(client, submitted):
+    Receipt.objects.filter(pk=submitted["receipt"].pk).update(manifest={})
+    client.force_login(submitted["lead"])
+
+    page = client.get(submitted["receipt"].get_absolute_url()).content.decode()
+    text = client.get(reverse("suppliers:receipt-download", args=[submitted["receipt"].pk])).content.decode()
+
+    assert submitted["document"].original_name not in page
+    assert "issued before receipts kept their own list" in page
+    assert submitted["document"].original_name not in text
+    assert "issued before receipts kept their own list" in text
 
 
 def test_receipt_download_is_a_plain_text_attachment(client, submitted):
@@ -439,7 +542,9 @@ def test_receipt_page_query_count(client, submitted, django_assert_num_queries, 
         ProposalDocumentFactory(proposal=submitted["proposal"])
     client.force_login(submitted["lead"])
 
-    with django_assert_num_queries(8):
+    # session, user, memberships, the receipt (with its proposal, challenge, submitter), its proposal's
+    # partners, the menu's memberships, unread count: its documents come from the receipt's own manifest
+    with django_assert_num_queries(7):
         response = client.get(submitted["receipt"].get_absolute_url())
 
     assert response.status_code == 200

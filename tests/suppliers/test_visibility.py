@@ -190,3 +190,79 @@ def test_removed_evaluator_sees_nothing(bid):
     Evaluator.objects.filter(user=bid["evaluator"]).update(removed_at=timezone.now())
 
     assert _sees(bid["evaluator"], bid["proposal"]) is False
+
+
+# An admin of the buying organisation who also sits on the challenge's panel reads its bids as an
+# evaluator only. (suppliers.view_proposal still answers yes for any buyer admin once a bid is opened;
+# pages read proposals through visible_to first, so what counts for them is the queryset and the page.)
+
+
+@pytest.fixture
+def admin_on_panel(bid):
+    proposal = bid["proposal"]
+    _close(proposal)
+    admin = AdminMembershipFactory(organisation=proposal.challenge.owner).user
+    return {"user": admin, "row": EvaluatorFactory(challenge=proposal.challenge, user=admin)}
+
+
+def _reads(client, user, proposal) -> bool:
+    """Whether the user reads the proposal: in visible_to, and its page opens (a 404 otherwise)."""
+    user = type(user).objects.get(pk=user.pk)
+    in_queryset = Proposal.objects.visible_to(user).filter(pk=proposal.pk).exists()
+    client.force_login(user)
+    status = client.get(proposal.get_absolute_url()).status_code
+    assert status == (200 if in_queryset else 404)
+    return in_queryset
+
+
+def _declare(row, proposal, *, conflict_with=()):
+    organisations = [
+        proposal.supplier,
+        *(p.organisation for p in proposal.partners.filter(status="accepted")),
+    ]
+    for organisation in organisations:
+        ConflictDeclarationFactory(
+            evaluator=row,
+            organisation=organisation,
+            has_conflict=organisation in conflict_with,
+            reason="Former employer" if organisation in conflict_with else "",
+        )
+
+
+def test_admin_on_the_panel_reads_nothing_before_declaring(client, bid, admin_on_panel):
+    assert _reads(client, admin_on_panel["user"], bid["proposal"]) is False
+    # Another admin of the buyer, not on the panel, reads it as before.
+    assert _reads(client, bid["buyer_admin"], bid["proposal"]) is True
+
+
+def test_admin_on_the_panel_reads_once_declared_without_conflict(client, bid, admin_on_panel):
+    _declare(admin_on_panel["row"], bid["proposal"])
+
+    assert _reads(client, admin_on_panel["user"], bid["proposal"]) is True
+
+
+def test_admin_on_the_panel_never_reads_a_bid_they_declared_a_conflict_with(client, bid, admin_on_panel):
+    proposal = bid["proposal"]
+    other = SubmittedProposalFactory(challenge=proposal.challenge)
+    partner = proposal.partners.get(status=PartnerStatus.ACCEPTED).organisation
+    _declare(admin_on_panel["row"], proposal, conflict_with=[partner])
+    ConflictDeclarationFactory(evaluator=admin_on_panel["row"], organisation=other.supplier)
+
+    assert _reads(client, admin_on_panel["user"], proposal) is False
+    assert _reads(client, admin_on_panel["user"], other) is True
+
+
+def test_admin_removed_from_the_panel_reads_as_an_admin_again(client, bid, admin_on_panel):
+    from challenges.evaluation.models import Evaluator
+
+    Evaluator.objects.filter(pk=admin_on_panel["row"].pk).update(removed_at=timezone.now())
+
+    assert _reads(client, admin_on_panel["user"], bid["proposal"]) is True
+
+
+def test_admin_on_another_challenges_panel_reads_this_one_as_an_admin(client, bid):
+    proposal = bid["proposal"]
+    _close(proposal)
+    EvaluatorFactory(user=bid["buyer_admin"])  # the panel of another challenge
+
+    assert _reads(client, bid["buyer_admin"], proposal) is True

@@ -17,7 +17,7 @@ from suppliers.models import ConsortiumPartner, Proposal
 
 from ..enums import AwardStatus, TrialDecision
 from ..models import Award, AwardedProposal, BidderFeedback, ConsensusScore, Panel, Trial
-from .scoring import ranking
+from .scoring import panel_state, ranking, scoring_progress
 
 THREE_PLACES = Decimal("0.001")
 
@@ -66,6 +66,14 @@ def submitted_bids(*, challenge: Challenge, user: User) -> QuerySet[Proposal]:
     )
 
 
+def hidden_bid_count(*, challenge: Challenge, shown: int) -> int:
+    """How many of the challenge's submitted bids are not among the `shown` ones the user reads: an admin
+    of the buyer who sits on its panel reads only the bids they declared about without a conflict (one
+    query)."""
+    submitted = Proposal.objects.filter(challenge=challenge, status=ProposalStatus.SUBMITTED).count()
+    return max(submitted - shown, 0)
+
+
 def ranked_totals(*, challenge: Challenge, proposals: list[Proposal]) -> dict[int, tuple[Decimal, int]]:
     """{proposal id: (weighted total, rank)} of the given proposals that the panel's ranking ranks
     (selectors.scoring.ranking: weighted totals from the consensus and the published weights, equal
@@ -95,21 +103,78 @@ def standings_for(*, challenge: Challenge, user: User) -> list[Standing]:
     return standings
 
 
-def consensus_is_complete(*, challenge: Challenge) -> bool:
-    """Every submitted proposal has a consensus score on every criterion (two queries)."""
+def proposals_without_consensus(*, challenge: Challenge) -> set[int]:
+    """The submitted proposals that lack a consensus score on some criterion (two queries)."""
     criteria = challenge.criteria.count()
     counts = (
         Proposal.objects.filter(challenge=challenge, status=ProposalStatus.SUBMITTED)
         .annotate(
             agreed=Count("consensus_scores", filter=Q(consensus_scores__criterion__challenge_id=challenge.pk))
         )
-        .values_list("agreed", flat=True)
+        .values_list("pk", "agreed")
     )
-    return all(agreed == criteria for agreed in counts)
+    return {pk for pk, agreed in counts if agreed != criteria}
+
+
+def consensus_is_complete(*, challenge: Challenge) -> bool:
+    """Every submitted proposal has a consensus score on every criterion (two queries)."""
+    return not proposals_without_consensus(challenge=challenge)
 
 
 def panel_has_trial_stage(*, challenge: Challenge) -> bool:
     return Panel.objects.filter(challenge=challenge, has_trial_stage=True).exists()
+
+
+def _consensus_blockers(challenge: Challenge) -> list[str]:
+    """Why the consensus or the scoring is not complete, naming what the procurer can do about it: a chair
+    who cannot moderate some proposals, sheets still out (not submitted, or reopened by the chair). Reads
+    the panel and the scoring progress in a fixed number of queries."""
+    from django.utils.translation import gettext as _
+    from django.utils.translation import ngettext
+
+    blockers = []
+    state = panel_state(challenge=challenge)
+    progress = scoring_progress(challenge=challenge, state=state)
+    missing = proposals_without_consensus(challenge=challenge)
+    chair = next((evaluator for evaluator in state.evaluators if evaluator.is_chair), None)
+    if missing and chair is None:
+        blockers.append(_("The panel has no chair to record the consensus: choose one on the panel's page."))
+    elif missing:
+        # The chair moderates only the proposals they may score: one they declared a conflict with (or
+        # were excluded from) never gets a consensus from them.
+        out_of_reach = {
+            row.proposal.pk
+            for row in progress
+            if row.proposal.pk in missing and not state.is_expected(chair, row.proposal)
+        }
+        if out_of_reach:
+            blockers.append(
+                ngettext(
+                    "The chair declared a conflict with %(count)s proposal and cannot record its consensus: "
+                    "appoint another chair for the moderation on the panel's page.",
+                    "The chair declared a conflict with %(count)s proposals and cannot record their "
+                    "consensus: appoint another chair for the moderation on the panel's page.",
+                    len(out_of_reach),
+                )
+                % {"count": len(out_of_reach)}
+            )
+        if missing - out_of_reach:
+            blockers.append(
+                _("The panel has not agreed a consensus score on every criterion of every proposal yet.")
+            )
+    outstanding = sum(row.outstanding for row in progress)
+    if outstanding:
+        blockers.append(
+            ngettext(
+                "%(count)s score sheet is not submitted (not started, a draft, or reopened by the chair): "
+                "every evaluator's scores must be in before the award.",
+                "%(count)s score sheets are not submitted (not started, drafts, or reopened by the chair): "
+                "every evaluator's scores must be in before the award.",
+                outstanding,
+            )
+            % {"count": outstanding}
+        )
+    return blockers
 
 
 def award_blockers(*, challenge: Challenge) -> list[str]:
@@ -125,10 +190,7 @@ def award_blockers(*, challenge: Challenge) -> list[str]:
     if Award.objects.filter(challenge=challenge).exists():
         blockers.append(_("The award has been decided already."))
         return blockers
-    if not consensus_is_complete(challenge=challenge):
-        blockers.append(
-            _("The panel has not agreed a consensus score on every criterion of every proposal yet.")
-        )
+    blockers += _consensus_blockers(challenge)
     if panel_has_trial_stage(challenge=challenge):
         trials = Trial.objects.filter(proposal__challenge=challenge)
         if not trials.exists():
@@ -177,6 +239,20 @@ def award_notice_for(*, challenge: Challenge) -> dict | None:
         "is_final": award.status == AwardStatus.FINAL,
         "currency": challenge.currency,
     }
+
+
+def feedback_proposals_for(*, challenge: Challenge, user: User) -> list[Proposal]:
+    """The user's organisations' bids (as lead or accepted partner) to the challenge that have feedback on
+    its award: the ones whose feedback page the user reads. One query for a member of an organisation,
+    none for anyone else."""
+    if not user.is_authenticated or not user.organisation_ids:
+        return []
+    return list(
+        Proposal.objects.of_organisations(user.organisation_ids)
+        .filter(challenge=challenge, feedback__isnull=False)
+        .distinct()
+        .order_by("pk")
+    )
 
 
 def feedback_for(*, proposal: Proposal) -> BidderFeedbackView | None:

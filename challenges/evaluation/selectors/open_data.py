@@ -4,7 +4,7 @@ of queries however many challenges there are, and the latest events for the Atom
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from challenges.models import Amendment, Challenge, ChallengeDocument, Clarification, CPVCode
@@ -30,6 +30,29 @@ def _submitted_count() -> Subquery:
     return Coalesce(Subquery(submitted, output_field=IntegerField()), Value(0))
 
 
+def _clarifications() -> QuerySet[Clarification]:
+    """When each question was asked and by which organisation (ocds.py names the organisations that asked
+    as enquirers once the tender period is over), and whether that organisation bid: part of a submitted
+    proposal to the same challenge, as its lead or an accepted partner. Bidders are never named as
+    enquirers (see ocds.py). One query, like the questions alone."""
+    submitted = Proposal.objects.filter(
+        challenge_id=OuterRef("challenge_id"), status=ProposalStatus.SUBMITTED
+    )
+    led = submitted.filter(supplier_id=OuterRef("asked_by_organisation_id"))
+    partnered = ConsortiumPartner.objects.filter(
+        proposal__challenge_id=OuterRef("challenge_id"),
+        proposal__status=ProposalStatus.SUBMITTED,
+        status=PartnerStatus.ACCEPTED,
+        organisation_id=OuterRef("asked_by_organisation_id"),
+    )
+    return (
+        Clarification.objects.select_related("asked_by_organisation")
+        .only("pk", "challenge_id", "asked_at", "asked_by_organisation")
+        .annotate(asker_bid=Exists(led) | Exists(partnered))
+        .order_by("asked_at", "pk")
+    )
+
+
 def _awarded_proposals() -> QuerySet[AwardedProposal]:
     accepted = ConsortiumPartner.objects.filter(status=PartnerStatus.ACCEPTED).select_related("organisation")
     return AwardedProposal.objects.select_related("proposal__supplier").prefetch_related(
@@ -49,7 +72,7 @@ def challenges_for_open_data() -> QuerySet[Challenge]:
             "criteria",
             Prefetch("amendments", queryset=Amendment.objects.order_by("created_at", "pk")),
             Prefetch("documents", queryset=ChallengeDocument.objects.order_by("created_at", "pk")),
-            Prefetch("clarifications", queryset=Clarification.objects.only("pk", "challenge_id", "asked_at")),
+            Prefetch("clarifications", queryset=_clarifications()),
             Prefetch("award__awarded", queryset=_awarded_proposals()),
         )
         .order_by("pk")

@@ -57,10 +57,10 @@ def opened_proposals(*, challenge: Challenge) -> QuerySet[Proposal]:
 
 
 def scorable_proposals(*, evaluator: Evaluator) -> QuerySet[Proposal]:
-    """The opened proposals this evaluator scores: those visible to them (ProposalQuerySet.visible_to) and
+    """The opened proposals this evaluator scores: those visible to them (ProposalQuerySet.visible_to, which
+    reads a panel member's bids under the evaluator's rules even when they are an admin of the buyer) and
     none of whose bidding organisations they declared a conflict with. Empty until they have declared
-    about every bidding organisation (the owner's admins read every bid, so the conflict is checked here
-    too for an admin on the panel)."""
+    about every bidding organisation."""
     conflicted_orgs = ConflictDeclaration.objects.filter(evaluator=evaluator, has_conflict=True).values(
         "organisation_id"
     )
@@ -157,10 +157,11 @@ def _submitted_sheets() -> Prefetch:
 
 
 def scoring_progress(
-    *, challenge: Challenge, proposals: QuerySet[Proposal] | None = None
+    *, challenge: Challenge, proposals: QuerySet[Proposal] | None = None, state: PanelState | None = None
 ) -> list[ProposalProgress]:
-    """Per opened proposal (or per given proposal), who must score it and whose sheets are in."""
-    state = panel_state(challenge=challenge)
+    """Per opened proposal (or per given proposal), who must score it and whose sheets are in. Pass the
+    panel's state when the caller has read it already."""
+    state = state or panel_state(challenge=challenge)
     proposals = (opened_proposals(challenge=challenge) if proposals is None else proposals).prefetch_related(
         _submitted_sheets()
     )

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Prefetch
 from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils import timezone
@@ -26,8 +27,8 @@ from challenges.services.lifecycle import ChallengeStateError, record_outcome
 from portal.accounts.models import User
 from portal.audit.services import record_audit
 from portal.notifications.services import notify
-from suppliers.enums import ProposalStatus
-from suppliers.models import Proposal
+from suppliers.enums import PartnerStatus, ProposalStatus
+from suppliers.models import ConsortiumPartner, Proposal
 
 from .. import kinds
 from ..enums import AwardDecision, AwardStatus, TrialDecision
@@ -41,6 +42,10 @@ from ..selectors.award import (
     panel_has_trial_stage,
     ranked_totals,
 )
+
+# The longest standstill a decision may set: beyond a year, a standstill is a typing error (and past
+# timedelta's range it would not even be a date).
+MAX_STANDSTILL_DAYS = 365
 
 
 class AwardError(Exception):
@@ -64,16 +69,21 @@ def decide_award(
     by: User,
     decision: str,
     rationale: str,
+    public_summary: str,
     standstill_days: int,
     awarded: list[AwardedBid] = (),
     notes: Mapping[int, str] | None = None,
 ) -> Award:
     """Record the award decision (owner organisation's admins; a challenge under evaluation whose
-    evaluation is complete). The standstill ends `standstill_days` (at least AWARD_MIN_STANDSTILL_DAYS)
-    after the decision, by the database's clock; finalise_award makes it final then. Side effects: the
-    challenge becomes awarded / not awarded, an audit entry, and an AWARD_DECIDED notification to each
-    bidder's members with their own feedback. `notes` are the panel's notes per proposal id."""
+    evaluation is complete). The rationale is for the bidders (with their feedback) and the report; the
+    public summary is shown on the challenge's page and in the open data, so it must not name another
+    bidder (one naming a bidder that is not awarded is refused). The standstill ends `standstill_days`
+    (AWARD_MIN_STANDSTILL_DAYS to MAX_STANDSTILL_DAYS) after the decision, by the database's clock;
+    finalise_award makes it final then. Side effects: the challenge becomes awarded / not awarded, an
+    audit entry, and an AWARD_DECIDED notification to each bidder's members with their own feedback.
+    `notes` are the panel's notes per proposal id."""
     rationale = (rationale or "").strip()
+    public_summary = (public_summary or "").strip()
     notes = {int(pk): (note or "").strip() for pk, note in (notes or {}).items()}
     awarded = list(awarded)
     minimum = settings.AWARD_MIN_STANDSTILL_DAYS
@@ -81,9 +91,19 @@ def decide_award(
         raise AwardError(_("Choose to award or not to award."), field="decision")
     if not rationale:
         raise AwardError(_("Give the rationale for the decision: every bidder reads it."), field="rationale")
+    if not public_summary:
+        raise AwardError(
+            _("Give the public summary: it is shown on the challenge's page and in the open data."),
+            field="public_summary",
+        )
     if standstill_days is None or standstill_days < minimum:
         raise AwardError(
             _("The standstill period must be at least %(days)s days.") % {"days": minimum},
+            field="standstill_days",
+        )
+    if standstill_days > MAX_STANDSTILL_DAYS:
+        raise AwardError(
+            _("The standstill period can be at most %(days)s days.") % {"days": MAX_STANDSTILL_DAYS},
             field="standstill_days",
         )
     if decision == AwardDecision.AWARD and not awarded:
@@ -109,9 +129,11 @@ def decide_award(
             raise AwardError(" ".join(blockers))
         bids = {
             proposal.pk: proposal
-            for proposal in Proposal.objects.filter(
-                challenge=challenge, status=ProposalStatus.SUBMITTED
-            ).select_related("supplier")
+            for proposal in Proposal.objects.filter(challenge=challenge, status=ProposalStatus.SUBMITTED)
+            .select_related("supplier")
+            .prefetch_related(
+                Prefetch("partners", queryset=ConsortiumPartner.objects.select_related("organisation"))
+            )
         }
         strangers = [bid.proposal_id for bid in awarded if bid.proposal_id not in bids]
         if strangers:
@@ -121,6 +143,16 @@ def decide_award(
                     "challenge; one of those chosen did not."
                 ),
                 field="awarded",
+            )
+        named = _bidders_named(public_summary, bids, awarded={bid.proposal_id for bid in awarded})
+        if named:
+            raise AwardError(
+                _(
+                    "The public summary names %(names)s, which bid without being awarded: everyone reads "
+                    "the summary, so leave other bidders out of it."
+                )
+                % {"names": ", ".join(named)},
+                field="public_summary",
             )
         if awarded and panel_has_trial_stage(challenge=challenge):
             went = set(
@@ -139,6 +171,7 @@ def decide_award(
             challenge=challenge,
             decision=decision,
             rationale=rationale,
+            public_summary=public_summary,
             decided_by=by,
             decided_at=now,
             standstill_ends_at=now + timedelta(days=standstill_days),
@@ -182,6 +215,7 @@ def decide_award(
                 "challenge": challenge.pk,
                 "decision": decision,
                 "rationale": rationale,
+                "public_summary": public_summary,
                 "standstill_days": standstill_days,
                 "awarded": [{"proposal": bid.proposal_id, "value": str(bid.value)} for bid in awarded],
                 "feedback": [{"proposal": row.proposal_id, "rank": row.rank} for row in feedback],
@@ -197,6 +231,32 @@ def decide_award(
                 url=reverse("evaluation:award-feedback", kwargs={"pk": proposal.pk}),
             )
     return award
+
+
+def _bidders_named(text: str, bids: Mapping[int, Proposal], *, awarded: set[int]) -> list[str]:
+    """The names of the organisations (leads and accepted partners) of the bids not awarded that the text
+    contains, ignoring case; an organisation that is also part of an awarded bid may be named."""
+    winners = {
+        organisation_id
+        for pk in awarded
+        if pk in bids
+        for organisation_id in bids[pk].bidder_organisation_ids
+    }
+    folded = text.casefold()
+    named = []
+    for pk, proposal in bids.items():
+        if pk in awarded:
+            continue
+        organisations = [proposal.supplier] + [
+            partner.organisation
+            for partner in proposal.partners.all()
+            if partner.status == PartnerStatus.ACCEPTED and partner.organisation is not None
+        ]
+        for organisation in organisations:
+            name = organisation.name.strip()
+            if organisation.pk not in winners and name and name.casefold() in folded and name not in named:
+                named.append(name)
+    return named
 
 
 def finalise_award(*, award_id: int) -> bool:

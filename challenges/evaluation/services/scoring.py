@@ -155,8 +155,10 @@ def submit_sheet(
 
 
 def reopen_sheet(*, sheet: ScoreSheet, by: User, reason: str) -> ScoreSheet:
-    """The chair unlocks a submitted sheet, with a reason (audited); its evaluator is told by the page
-    and no longer sees the others' scores for that proposal until they submit again."""
+    """The chair unlocks a submitted sheet, with a reason (audited). Side effects: the evaluator is told
+    (SHEET_REOPENED, with the reason, which their sheet also shows) and no longer sees the others' scores
+    for that proposal until they submit again; a consensus already recorded for the proposal is cleared
+    (audited), so its moderation, the ranking and the award wait for the sheet."""
     reason = (reason or "").strip()
     if not reason:
         raise ScoringError(_("Say why the sheet is reopened."))
@@ -169,11 +171,15 @@ def reopen_sheet(*, sheet: ScoreSheet, by: User, reason: str) -> ScoreSheet:
         ).first()
         if chair is None:
             raise ScoringError(_("Only the panel's chair can reopen a sheet."))
-        sheet = ScoreSheet.objects.select_for_update().get(pk=sheet.pk)
+        sheet = (
+            ScoreSheet.objects.select_for_update(of=("self",))
+            .select_related("evaluator__user", "proposal__supplier")
+            .get(pk=sheet.pk)
+        )
         if sheet.submitted_at is None:
             raise ScoringError(_("This sheet is not submitted: there is nothing to reopen."))
-        sheet.submitted_at, sheet.reopened_at = None, timezone.now()
-        sheet.save(update_fields=["submitted_at", "reopened_at", "updated_at"])
+        sheet.submitted_at, sheet.reopened_at, sheet.reopen_reason = None, timezone.now(), reason
+        sheet.save(update_fields=["submitted_at", "reopened_at", "reopen_reason", "updated_at"])
         _audit(
             by,
             "evaluation.sheet_reopened",
@@ -181,6 +187,26 @@ def reopen_sheet(*, sheet: ScoreSheet, by: User, reason: str) -> ScoreSheet:
             sheet,
             {"proposal": sheet.proposal_id, "evaluator": sheet.evaluator_id, "reason": reason},
         )
+        consensus = ConsensusScore.objects.filter(proposal_id=sheet.proposal_id)
+        cleared = sorted(consensus.values_list("criterion_id", flat=True))
+        if cleared:
+            consensus.delete()
+            _audit(
+                by,
+                "evaluation.consensus_cleared",
+                challenge,
+                sheet.proposal,
+                {"proposal": sheet.proposal_id, "criteria": cleared, "sheet": sheet.pk},
+            )
+        evaluator = sheet.evaluator
+        if evaluator.user_id is not None and evaluator.removed_at is None:
+            notify(
+                recipients=[evaluator.user],
+                kind=kinds.SHEET_REOPENED,
+                context={"challenge": challenge, "proposal": sheet.proposal, "reason": reason},
+                target=challenge,
+                url=reverse("evaluation:sheet", kwargs={"pk": sheet.proposal_id}),
+            )
     return sheet
 
 

@@ -2,7 +2,7 @@
 
 from django import template
 
-from ..selectors.award import award_notice_for
+from ..selectors.award import award_notice_for, feedback_proposals_for
 
 register = template.Library()
 
@@ -11,3 +11,10 @@ register = template.Library()
 def award_notice(challenge):
     """The notice's data, or None (and no query) for a challenge without an outcome."""
     return award_notice_for(challenge=challenge)
+
+
+@register.simple_tag
+def own_feedback(challenge, user):
+    """The bids of the user's organisations whose award feedback they read, shown beside the notice (no
+    query for a visitor without an organisation)."""
+    return feedback_proposals_for(challenge=challenge, user=user)

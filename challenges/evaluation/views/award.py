@@ -21,7 +21,7 @@ from challenges.services.lifecycle import CRITERIA_AMENDMENT_MIN_DAYS, Challenge
 from suppliers.models import Proposal
 
 from ..forms_award import AwardForm
-from ..selectors.award import award_blockers, award_of, feedback_for, standings_for
+from ..selectors.award import award_blockers, award_of, feedback_for, hidden_bid_count, standings_for
 from ..services.award import AwardedBid, AwardError, decide_award
 
 
@@ -49,6 +49,7 @@ def award_page(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
                 decision=form.cleaned_data["decision"],
                 rationale=form.cleaned_data["rationale"],
+                public_summary=form.cleaned_data["public_summary"],
                 standstill_days=form.cleaned_data["standstill_days"],
                 awarded=[AwardedBid(proposal_id=pk, value=value) for pk, value in form.awarded().items()],
                 notes=form.notes(),
@@ -73,6 +74,7 @@ def award_page(request: HttpRequest, pk: int) -> HttpResponse:
             "award": award,
             "form": form,
             "standings": standings,
+            "hidden_bids": hidden_bid_count(challenge=challenge, shown=len(standings)),
             "blockers": award_blockers(challenge=challenge) if award is None else [],
         },
     )

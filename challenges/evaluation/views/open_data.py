@@ -52,11 +52,21 @@ def challenge_releases(request: HttpRequest, pk: int) -> HttpResponse:
     return _package_response(request, package)
 
 
+# No portal publishes anywhere near this many challenges (BULK_PAGE_SIZE a page): a larger number is no
+# page at all, and is refused before it reaches the database as an offset it cannot hold.
+MAX_BULK_PAGE = 10_000
+
+
 def _page_number(request: HttpRequest) -> int:
+    """The bulk package's page from ?page= (1 by default); anything but 1 to MAX_BULK_PAGE is a 404, as is
+    a page past the last one (bulk_releases)."""
     raw = request.GET.get("page", "1")
-    if not raw.isdigit() or int(raw) < 1:
+    if not raw.isascii() or not raw.isdigit() or len(raw) > len(str(MAX_BULK_PAGE)):
         raise Http404
-    return int(raw)
+    page = int(raw)
+    if not 1 <= page <= MAX_BULK_PAGE:
+        raise Http404
+    return page
 
 
 @require_safe

@@ -6,8 +6,6 @@ on ProposalQuerySet.visible_to): anything else is a 404."""
 import rules
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -15,18 +13,23 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from challenges.enums import ChallengeStatus
-from challenges.models import Challenge
-from portal.audit.models import AuditEvent
 from suppliers.models import Proposal
 
 from ..forms_scoring import ConsensusForm, ReopenSheetForm, ScoreSheetForm
-from ..models import ConflictDeclaration, ConsensusScore, Evaluator, Panel, ScoreSheet
+from ..models import ConflictDeclaration, ConsensusScore, Evaluator, ScoreSheet
 from ..selectors.panel import (
     evaluator_for,
     evaluators_of,
     panel_of,
     removed_evaluators_of,
     undeclared_organisations,
+)
+from ..selectors.report import (
+    award_for_report,
+    evaluation_trail,
+    evaluation_trail_events,
+    trail_names,
+    trials_for_report,
 )
 from ..selectors.scoring import (
     DECIDED_STATUSES,
@@ -68,10 +71,16 @@ def scoring(request: HttpRequest, pk: int) -> HttpResponse:
     challenge = challenge_for(request, pk)
     evaluator = own_evaluator(request, challenge, "evaluation.view_scoring")
     pending = undeclared_organisations(evaluator=evaluator)
-    proposals = list(scorable_proposals(evaluator=evaluator)) if not pending else []
+    progress, proposals = [], []
+    if not pending and evaluator.is_chair:
+        # The chair follows the panel's progress on the proposals they may read, never on one they
+        # declared a conflict with (its title would tell them about it).
+        progress = scoring_progress(challenge=challenge, proposals=scorable_proposals(evaluator=evaluator))
+        proposals = [row.proposal for row in progress]
+    elif not pending:
+        proposals = list(scorable_proposals(evaluator=evaluator))
     sheets = own_sheets(evaluator=evaluator)
     rows = [(proposal, sheets.get(proposal.pk)) for proposal in proposals]
-    progress = scoring_progress(challenge=challenge) if evaluator.is_chair and not pending else []
     with timezone.override(challenge.deadline_zone):
         return render(
             request,
@@ -259,42 +268,13 @@ def consensus(request: HttpRequest, pk: int) -> HttpResponse:
 # The evaluation report
 
 
-def _audit_trail(challenge: Challenge, proposal_ids: set[int]) -> list[AuditEvent]:
-    def of(model, ids) -> Q:
-        return Q(target_type=ContentType.objects.get_for_model(model), target_id__in=[str(pk) for pk in ids])
-
-    evaluator_ids = list(Evaluator.objects.filter(challenge=challenge).values_list("pk", flat=True))
-    sheet_ids = list(ScoreSheet.objects.filter(evaluator__challenge=challenge).values_list("pk", flat=True))
-    panel_ids = list(Panel.objects.filter(challenge=challenge).values_list("pk", flat=True))
-    evaluation_actions = (
-        Q(action__startswith="evaluation.") | Q(action__startswith="award.") | Q(action__startswith="trial.")
-    )
-    return list(
-        AuditEvent.objects.filter(
-            of(Challenge, [challenge.pk])
-            | of(Evaluator, evaluator_ids)
-            | of(ScoreSheet, sheet_ids)
-            | of(Panel, panel_ids)
-            | (of(Proposal, proposal_ids) & evaluation_actions)
-        ).order_by("created_at", "pk")
-    )
-
-
-def _event_proposal(event: AuditEvent) -> int | None:
-    """The proposal an audit entry's details are about, if any."""
-    if isinstance(event.data, dict) and isinstance(event.data.get("proposal"), int):
-        return event.data["proposal"]
-    if event.action == "evaluation.consensus_recorded":
-        return int(event.target_id)
-    return None
-
-
 @login_required
 @require_http_methods(["GET"])
 def report(request: HttpRequest, pk: int) -> HttpResponse:
     """Panel, declarations, every submitted sheet with its justifications, consensus with rationale, the
-    ranking and the audit trail. Scores appear per proposal only where the reader may see them: a panel
-    member once they submitted their own sheet for it; the owner's admins once all its sheets are in."""
+    ranking, the proof-of-value trials, the award and the audit trail. Scores appear per proposal only
+    where the reader may see them: a panel member once they submitted their own sheet for it; the owner's
+    admins once all its sheets are in."""
     challenge = challenge_for(request, pk)
     evaluator = evaluator_for(challenge=challenge, user=request.user)
     if evaluator is not None:
@@ -326,28 +306,51 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
         }
         for row in progress
     ]
-    trail = [
-        (event, _event_proposal(event) is None or _event_proposal(event) in may_see)
-        for event in _audit_trail(challenge, {row.proposal.pk for row in progress})
-    ]
+    readable = {row.proposal.pk for row in progress}
+    evaluators = list(evaluators_of(challenge=challenge))
+    removed = list(removed_evaluators_of(challenge=challenge))
+    declarations = list(
+        ConflictDeclaration.objects.filter(evaluator__challenge=challenge)
+        .select_related("evaluator__user", "organisation")
+        .order_by("evaluator_id", "organisation__name")
+    )
+    criteria = criteria_of(challenge=challenge)
+    trials = trials_for_report(challenge=challenge)
+    award = award_for_report(challenge=challenge)
     with timezone.override(challenge.deadline_zone):
+        trail = evaluation_trail(
+            events=evaluation_trail_events(
+                challenge=challenge, proposal_ids=readable, award=award, trial_ids=[t.pk for t in trials]
+            ),
+            names=trail_names(
+                challenge=challenge,
+                evaluators=evaluators + removed,
+                declarations=declarations,
+                criteria=criteria,
+            ),
+            may_see=may_see,
+            trials=trials,
+        )
         return render(
             request,
             "evaluation/scoring/report.html",
             {
                 "challenge": challenge,
                 "panel": panel_of(challenge=challenge),
-                "evaluators": list(evaluators_of(challenge=challenge)),
-                "removed": list(removed_evaluators_of(challenge=challenge)),
-                "declarations": list(
-                    ConflictDeclaration.objects.filter(evaluator__challenge=challenge)
-                    .select_related("evaluator__user", "organisation")
-                    .order_by("evaluator_id", "organisation__name")
-                ),
-                "criteria": criteria_of(challenge=challenge),
+                "evaluators": evaluators,
+                "removed": removed,
+                "declarations": declarations,
+                "criteria": criteria,
                 "sections": sections,
                 "ranking": [row for row in ranking(challenge=challenge) if row.proposal.pk in may_see],
                 "tie_break_rule": tie_break_rule(),
+                # The trials of the bids the reader may read; the award with the ranks of those whose
+                # scores they may see.
+                "trials": [trial for trial in trials if trial.proposal_id in readable],
+                "award": award,
+                "award_feedback": [row for row in award.feedback.all() if row.proposal_id in may_see]
+                if award
+                else [],
                 "trail": trail,
                 "generated_at": timezone.now(),
             },

@@ -14,7 +14,7 @@ from suppliers.models import Proposal
 
 from ..forms_trials import ShortlistForm, TrialDecisionForm, TrialResultsForm
 from ..models import Trial
-from ..selectors.award import panel_has_trial_stage, standings_for
+from ..selectors.award import hidden_bid_count, panel_has_trial_stage, standings_for
 from ..selectors.trials import outcome_results, trials_of, trials_visible_to
 from ..services.trials import (
     MeasuredResult,
@@ -59,12 +59,14 @@ def trial_list(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("The proposal is shortlisted for a proof-of-value trial."))
         return redirect("evaluation:trial-list", pk=challenge.pk)
+    standings = standings_for(challenge=challenge, user=request.user)
     return render(
         request,
         "evaluation/trials/trial_list.html",
         {
             "challenge": challenge,
-            "standings": standings_for(challenge=challenge, user=request.user),
+            "standings": standings,
+            "hidden_bids": hidden_bid_count(challenge=challenge, shown=len(standings)),
             "trials": trials_of(challenge=challenge, user=request.user),
             "can_manage": can_manage,
         },
