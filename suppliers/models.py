@@ -358,6 +358,17 @@ class Proposal(models.Model):
             .values_list("user_id", flat=True)
         )
 
+    @cached_property
+    def panel_user_ids(self) -> set[int]:
+        """Everyone on the challenge's panel (active), declared or not (one query). A buyer admin among them
+        reads the challenge's bids as an evaluator only, as in ProposalQuerySet.visible_to."""
+        evaluator_model = apps.get_model("evaluation", "Evaluator")
+        return set(
+            evaluator_model.objects.filter(
+                challenge_id=self.challenge_id, removed_at__isnull=True, user__isnull=False
+            ).values_list("user_id", flat=True)
+        )
+
     @property
     def is_opened(self) -> bool:
         """Submitted, and its challenge has passed its deadline without being cancelled."""

@@ -93,9 +93,18 @@ def is_evaluator(user, proposal) -> bool:
     return bool(user.is_authenticated and proposal is not None and user.pk in proposal.evaluator_user_ids)
 
 
-# Reading a proposal: its bidders always; after the deadline, the buyer's admins and the panel. Never
-# programme staff or superusers as such.
-rules.add_perm("suppliers.view_proposal", is_bidder | (is_opened & (is_buyer_admin | is_evaluator)))
+@rules.predicate
+def is_on_panel(user, proposal) -> bool:
+    return bool(user.is_authenticated and proposal is not None and user.pk in proposal.panel_user_ids)
+
+
+# Reading a proposal: its bidders always; after the deadline, the buyer's admins who are not on the panel,
+# and the panel members under the evaluator's rules (an admin on the panel too). Never programme staff or
+# superusers as such. The same rule as ProposalQuerySet.visible_to.
+rules.add_perm(
+    "suppliers.view_proposal",
+    is_bidder | (is_opened & ((is_buyer_admin & ~is_on_panel) | is_evaluator)),
+)
 rules.add_perm("suppliers.edit_proposal", is_bidder & is_open_for_submission & is_editable)
 rules.add_perm("suppliers.submit_proposal", is_lead_member & is_open_for_submission & is_editable)
 rules.add_perm("suppliers.withdraw_proposal", is_lead_member & is_open_for_submission & is_submitted)

@@ -212,6 +212,10 @@ def _reads(client, user, proposal) -> bool:
     client.force_login(user)
     status = client.get(proposal.get_absolute_url()).status_code
     assert status == (200 if in_queryset else 404)
+    # The object rule says the same as the queryset (a fresh row: the panel is cached per instance).
+    assert (
+        rules.has_perm("suppliers.view_proposal", user, Proposal.objects.get(pk=proposal.pk)) is in_queryset
+    )
     return in_queryset
 
 
