@@ -17,7 +17,7 @@ from portal.accounts.models import Organisation
 
 from .enums import ExchangeRole, TargetGroup
 from .models import AgendaSession, ExchangeEvent, ExchangeProgramme, ReflectionReport, Registration
-from .services.events import EARLIEST_YEAR, LATEST_YEAR, MAX_CAPACITY
+from .services.events import EARLIEST_YEAR, EVENT_FIELDS, LATEST_YEAR, MAX_CAPACITY
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 EVENT_TIMES = (
@@ -118,22 +118,7 @@ class EventForm(WallClockMixin, forms.ModelForm):
 
     class Meta:
         model = ExchangeEvent
-        fields = [
-            "title",
-            "host",
-            "city",
-            "timezone",
-            "starts_at",
-            "ends_at",
-            "venue",
-            "address",
-            "capacity",
-            "target_groups",
-            "description",
-            "registration_opens_at",
-            "registration_closes_at",
-            "cancellation_cutoff",
-        ]
+        fields = list(EVENT_FIELDS)  # what the events service accepts
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args, **kwargs):
