@@ -326,6 +326,11 @@ class Proposal(models.Model):
         return reverse("suppliers:proposal-detail", kwargs={"pk": self.pk})
 
     @property
+    def audit_label(self) -> str:
+        """How the audit log and the admin name it: by number only, since its title is sealed content."""
+        return str(_("Proposal no. %(number)s") % {"number": self.pk})
+
+    @property
     def is_submitted(self) -> bool:
         return self.status == ProposalStatus.SUBMITTED
 

@@ -8,6 +8,8 @@ organisation's admins still see their own audit entries (portal/audit/models.py)
 from django.db.models import CharField, Q
 from django.db.models.functions import Cast, Now
 
+from challenges.models import Challenge
+
 from .models import OPENABLE_CHALLENGE_STATUSES, ConsortiumPartner, Proposal
 
 
@@ -46,3 +48,24 @@ def sealed_targets(*, type_field: str = "target_type", id_field: str = "target_i
         )
 
     return about(Proposal, sealed_proposals) | about(ConsortiumPartner, sealed_partners)
+
+
+# Notifications about a challenge whose recipients tell who is bidding: deadline reminders skip the
+# organisations that have submitted, amendment notices also go to every organisation with a proposal.
+BID_REVEALING_CHALLENGE_KINDS = ("challenges.deadline_reminder", "challenges.amended")
+
+
+def sealed_notifications() -> Q:
+    """Notifications an operator may not list before the deadline: those about a sealed bid, and those
+    whose recipients reveal the bidders of a challenge that is still open."""
+    open_challenges = (
+        Challenge.objects.filter(submission_deadline__gt=Now())
+        .annotate(key=Cast("pk", CharField()))
+        .values("key")
+    )
+    return sealed_targets() | Q(
+        kind__in=BID_REVEALING_CHALLENGE_KINDS,
+        target_type__app_label="challenges",
+        target_type__model="challenge",
+        target_id__in=open_challenges,
+    )

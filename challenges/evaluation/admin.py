@@ -4,6 +4,7 @@ until the challenge's outcome is recorded: nobody reads scores in flight here.""
 
 from django.contrib import admin
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from challenges.enums import ChallengeStatus
 
@@ -35,6 +36,21 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+class BidNamedAdmin(ReadOnlyAdmin):
+    """Rows that point at a proposal name it by number only ("Proposal no. N"): its title is bid content,
+    read in the portal where openings are audited."""
+
+    def get_exclude(self, request, obj=None):
+        return [*(super().get_exclude(request, obj) or []), "proposal"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "bid"]
+
+    @admin.display(description=_("proposal"))
+    def bid(self, obj) -> str:
+        return obj.proposal.audit_label
 
 
 class DecidedOnlyAdmin(ReadOnlyAdmin):
@@ -70,9 +86,9 @@ class ConflictDeclarationAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ScoreSheet)
-class ScoreSheetAdmin(DecidedOnlyAdmin):
+class ScoreSheetAdmin(BidNamedAdmin, DecidedOnlyAdmin):
     challenge_path = "evaluator__challenge"
-    list_display = ["evaluator", "proposal", "submitted_at", "reopened_at"]
+    list_display = ["evaluator", "bid", "submitted_at", "reopened_at"]
     list_select_related = ["evaluator__user", "evaluator__challenge", "proposal"]
 
 
@@ -84,15 +100,15 @@ class ScoreAdmin(DecidedOnlyAdmin):
 
 
 @admin.register(ConsensusScore)
-class ConsensusScoreAdmin(DecidedOnlyAdmin):
+class ConsensusScoreAdmin(BidNamedAdmin, DecidedOnlyAdmin):
     challenge_path = "proposal__challenge"
-    list_display = ["proposal", "criterion", "value", "decided_by", "decided_at"]
+    list_display = ["bid", "criterion", "value", "decided_by", "decided_at"]
     list_select_related = ["proposal", "criterion", "decided_by"]
 
 
 @admin.register(Trial)
-class TrialAdmin(ReadOnlyAdmin):
-    list_display = ["proposal", "decision", "shortlisted_at", "decided_at"]
+class TrialAdmin(BidNamedAdmin):
+    list_display = ["bid", "decision", "shortlisted_at", "decided_at"]
     list_select_related = ["proposal"]
 
 
@@ -110,12 +126,12 @@ class AwardAdmin(ReadOnlyAdmin):
 
 
 @admin.register(AwardedProposal)
-class AwardedProposalAdmin(ReadOnlyAdmin):
-    list_display = ["award", "proposal", "value"]
+class AwardedProposalAdmin(BidNamedAdmin):
+    list_display = ["award", "bid", "value"]
     list_select_related = ["award__challenge", "proposal"]
 
 
 @admin.register(BidderFeedback)
-class BidderFeedbackAdmin(ReadOnlyAdmin):
-    list_display = ["award", "proposal", "rank", "total", "sent_at"]
+class BidderFeedbackAdmin(BidNamedAdmin):
+    list_display = ["award", "bid", "rank", "total", "sent_at"]
     list_select_related = ["award__challenge", "proposal"]

@@ -39,8 +39,10 @@ def session_ratings(*, event: ExchangeEvent) -> list[dict]:
         if isinstance(value, int) and not isinstance(value, bool):
             values.setdefault(key, []).append(value)
     ratings = []
-    for session in AgendaSession.objects.filter(event=event).order_by("starts_at"):
+    for session in AgendaSession.objects.filter(event=event, proposed=False).order_by("starts_at"):
         scores = values.get(session.rating_key, [])
+        if not session.published and not scores:
+            continue  # a session staff have not published (yet) is not named in a report
         ratings.append(
             {"title": session.title, "kind": session.kind, "mean": _mean(scores), "count": len(scores)}
         )

@@ -28,6 +28,18 @@ class UserAdmin(BaseUserAdmin):
         (None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]})
     ]
 
+    def has_delete_permission(self, request, obj=None):
+        # A supplier's people are deactivated, not deleted: the delete page would list their notifications
+        # and reminders, which tell an operator what they bid on.
+        if obj is not None and obj.supplier_organisation_ids:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):

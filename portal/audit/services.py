@@ -33,7 +33,8 @@ def record_audit(
         organisation=organisation,
         target_type=ContentType.objects.get_for_model(target) if target is not None else None,
         target_id=str(target.pk) if target is not None else "",
-        target_label=str(target)[:300] if target is not None else "",
+        # A model may name itself differently in the log (a proposal's title is sealed content).
+        target_label=str(getattr(target, "audit_label", None) or target)[:300] if target is not None else "",
         data=data or {},
         ip_address=_valid_ip(ip_address or current_ip.get()),
     )

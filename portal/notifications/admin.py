@@ -12,10 +12,11 @@ class NotificationAdmin(admin.ModelAdmin):
     readonly_fields = ["target_type", "target_id"]
 
     def get_queryset(self, request):
-        # Notifications about a bid still sealed (a receipt, an invitation) stay out of the admin.
-        from suppliers.sealing import sealed_targets
+        # Notifications about a bid still sealed (a receipt, an invitation), and those whose recipients
+        # reveal the bidders of an open challenge (reminders, amendments), stay out of the admin.
+        from suppliers.sealing import sealed_notifications
 
-        return super().get_queryset(request).exclude(sealed_targets())
+        return super().get_queryset(request).exclude(sealed_notifications())
 
 
 @admin.register(OutboxMail)
@@ -26,11 +27,13 @@ class OutboxMailAdmin(admin.ModelAdmin):
     readonly_fields = [field.name for field in OutboxMail._meta.fields]
 
     def get_queryset(self, request):
-        # A bidder's own mail (receipts, consortium invitations, draft reminders) is never listed: its
-        # subject and address would tell an operator who bids. The worker retries it without the admin.
+        # A bidder's own mail (receipts, consortium invitations, draft reminders) and the challenge mails
+        # whose recipients tell who bids (deadline reminders, amendments) are never listed: subject and
+        # address would tell an operator who bids. The worker retries them without the admin.
         from suppliers.kinds import BID_KINDS
+        from suppliers.sealing import BID_REVEALING_CHALLENGE_KINDS
 
-        return super().get_queryset(request).exclude(kind__in=BID_KINDS)
+        return super().get_queryset(request).exclude(kind__in=[*BID_KINDS, *BID_REVEALING_CHALLENGE_KINDS])
 
     def has_add_permission(self, request):
         return False

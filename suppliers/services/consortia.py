@@ -177,7 +177,7 @@ def invite_partner_organisation(
             action="consortium.partner_invited",
             target=proposal,
             organisation=proposal.supplier,
-            data={"partner": partner.pk, "organisation": organisation.pk, "role": partner.role},
+            data={"partner": partner.pk, "organisation": organisation.pk},
         )
         notify(
             recipients=_admins_of(organisation.pk),
@@ -243,7 +243,7 @@ def invite_partner_by_email(
             action="consortium.partner_invited",
             target=proposal,
             organisation=proposal.supplier,
-            data={"partner": partner.pk, "email": email, "role": partner.role},
+            data={"partner": partner.pk},
         )
     return partner, token
 
@@ -280,7 +280,7 @@ def withdraw_partner_invitation(*, partner: ConsortiumPartner, by: User) -> Cons
             action="consortium.invitation_withdrawn",
             target=partner.proposal,
             organisation=partner.proposal.supplier,
-            data={"partner": partner.pk, "organisation": partner.organisation_id, "email": partner.email},
+            data={"partner": partner.pk, "organisation": partner.organisation_id},
         )
     return partner
 
@@ -469,6 +469,6 @@ def update_lead_share(
             action="consortium.lead_share_changed",
             target=proposal,
             organisation=proposal.supplier,
-            data={"role": proposal.lead_role, "share": str(lead_share) if lead_share is not None else None},
+            data={"share": str(lead_share) if lead_share is not None else None},
         )
     return proposal

@@ -259,7 +259,6 @@ def add_proposal_document(*, proposal: Proposal, by: User, title: str, file: Fil
                 organisation=locked.supplier,
                 data={
                     "document": document.pk,
-                    "title": title,
                     "sha256": document.sha256,
                     "size": document.size,
                 },
@@ -292,7 +291,7 @@ def remove_proposal_document(*, document: ProposalDocument, by: User) -> None:
             action="proposal.document_removed",
             target=locked,
             organisation=locked.supplier,
-            data={"document": document.pk, "title": document.title, "sha256": document.sha256},
+            data={"document": document.pk, "sha256": document.sha256},
         )
         storage, name = document.file.storage, document.file.name
         transaction.on_commit(lambda: storage.delete(name))

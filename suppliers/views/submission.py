@@ -48,10 +48,17 @@ from ..services.submission import (
 EDITOR_URL_NAME = "suppliers:proposal-edit"
 
 
-def _denied(request: HttpRequest, **data) -> Http404:
+def _denied(request: HttpRequest, *, proposal: int, **data) -> Http404:
     """Record an attempt to open a proposal (or receipt) the user may not see, and the 404 to answer with.
     The entry names the proposal by id only: its title would tell whoever reads the log what it is."""
-    record_audit(actor=request.user, action="proposal.access_denied", data={**data, "path": request.path})
+    # Targeted at the proposal, so that programme staff do not see the entry (and learn the id exists)
+    # until the challenge's deadline has passed (suppliers.sealing).
+    record_audit(
+        actor=request.user,
+        action="proposal.access_denied",
+        target=Proposal(pk=proposal),
+        data={**data, "proposal": proposal, "path": request.path},
+    )
     return Http404()
 
 

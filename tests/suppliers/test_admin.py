@@ -295,3 +295,48 @@ def test_outcomes_of_a_published_challenge_cannot_be_deleted_in_the_admin(superu
     )
     assert not outcomes.has_delete_permission
     assert not outcomes.has_add_permission
+
+
+def test_a_suppliers_people_are_not_deleted_in_the_admin(superuser_client, bid):
+    lead = bid["lead"]
+    assert superuser_client.get(reverse("admin:accounts_user_delete", args=[lead.pk])).status_code == 403
+
+
+def test_admin_hides_reminders_and_amendments_of_an_open_challenge(superuser_client, bid):
+    from portal.notifications.models import Notification, OutboxMail
+    from portal.notifications.services import notify
+
+    notify(
+        recipients=[bid["other_supplier"]],
+        kind="challenges.deadline_reminder",
+        context={
+            "challenge": bid["challenge"],
+            "stage": "48h",
+            "deadline": bid["challenge"].submission_deadline,
+        },
+        target=bid["challenge"],
+    )
+    reminder = Notification.objects.get(kind="challenges.deadline_reminder")
+    assert reminder.title.encode() not in superuser_client.get(_changelist(Notification)).content
+    assert (
+        not superuser_client.get(_changelist(OutboxMail))
+        .context["cl"]
+        .result_list.filter(kind="challenges.deadline_reminder")
+    )
+
+    close_challenge(bid["challenge"])
+    assert reminder.title.encode() in superuser_client.get(_changelist(Notification)).content
+
+
+def test_a_denied_probe_stays_out_of_the_staff_audit_log_until_the_deadline(client, bid):
+    from portal.audit.models import AuditEvent
+
+    client.force_login(bid["other_supplier"])
+    assert client.get(bid["proposal"].get_absolute_url()).status_code == 404
+    denied = AuditEvent.objects.get(action="proposal.access_denied")
+    assert denied.target_label == f"Proposal no. {bid['proposal'].pk}"
+
+    client.force_login(bid["staff"])
+    assert b"proposal.access_denied" not in client.get(reverse("audit:event-list")).content
+    close_challenge(bid["challenge"])
+    assert b"proposal.access_denied" in client.get(reverse("audit:event-list")).content

@@ -193,8 +193,7 @@ def test_removed_evaluator_sees_nothing(bid):
 
 
 # An admin of the buying organisation who also sits on the challenge's panel reads its bids as an
-# evaluator only. (suppliers.view_proposal still answers yes for any buyer admin once a bid is opened;
-# pages read proposals through visible_to first, so what counts for them is the queryset and the page.)
+# evaluator only: the queryset, the page and the object rule (suppliers.view_proposal) agree.
 
 
 @pytest.fixture
