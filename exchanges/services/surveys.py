@@ -58,10 +58,10 @@ def create_event_survey(
             title = _("Before the exchange: %(title)s") % {"title": event.title}
         else:
             title = _("Reflection: %(title)s") % {"title": event.title}
-        sessions = list(AgendaSession.objects.filter(event=event, proposed=False).order_by("starts_at"))
+        sessions = list(AgendaSession.objects.filter(event=event).published().order_by("starts_at"))
         if from_template and which == REFLECTION and not sessions:
             raise ExchangeStateError(
-                _("Add the agenda first: the reflection asks for a rating of each session.")
+                _("Publish the agenda first: the reflection asks for a rating of each published session.")
             )
         if from_template:
             survey = survey_services.create_survey_from_template(
@@ -112,7 +112,7 @@ def attach_event_survey(*, event: ExchangeEvent, which: str, survey: Survey, by)
                 _("People have already answered that survey: choose one nobody has answered.")
             )
         if which == REFLECTION:
-            sessions = list(AgendaSession.objects.filter(event=event, proposed=False).order_by("starts_at"))
+            sessions = list(AgendaSession.objects.filter(event=event).published().order_by("starts_at"))
             _add_session_ratings(survey=survey, sessions=sessions, by=by)
         setattr(event, SURVEY_SLOTS[which], survey)
         event.save(update_fields=[SURVEY_SLOTS[which], "updated_at"])

@@ -11,15 +11,20 @@ from exchanges.services.surveys import close_event_survey, create_event_survey, 
 from exchanges.surveys.models import Question
 from exchanges.surveys.services import save_answers
 from portal.notifications.models import OutboxMail
-from tests.factories.exchanges import AgendaSessionFactory, ExchangeEventFactory, RegistrationFactory
+from tests.factories.exchanges import (
+    AgendaSessionFactory,
+    ExchangeEventFactory,
+    PublishedAgendaSessionFactory,
+    RegistrationFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 def _reflection(data_by_person: list[dict], staff, *, anonymous=False):
     event = ExchangeEventFactory(status=EventStatus.COMPLETED)
-    first = AgendaSessionFactory(event=event, title="Market dialogue")
-    second = AgendaSessionFactory(
+    first = PublishedAgendaSessionFactory(event=event, title="Market dialogue")
+    second = PublishedAgendaSessionFactory(
         event=event,
         title="Site visit",
         starts_at=first.ends_at,
@@ -49,10 +54,12 @@ def _reflection(data_by_person: list[dict], staff, *, anonymous=False):
 
 def test_reflection_survey_asks_for_a_rating_of_each_session(staff):
     event = ExchangeEventFactory()
-    first = AgendaSessionFactory(event=event, title="Welcome")
+    first = PublishedAgendaSessionFactory(event=event, title="Welcome")
+    unpublished = AgendaSessionFactory(event=event, title="Not agreed yet")  # a new session, not published
 
     survey = create_event_survey(event=event, which="reflection", by=staff)
 
+    assert not Question.objects.filter(survey=survey, key=f"session-{unpublished.pk}").exists()
     question = Question.objects.get(survey=survey, key=f"session-{first.pk}")
     assert (question.kind, question.scale_min, question.scale_max, question.required) == (
         "scale",
@@ -102,7 +109,7 @@ def test_report_is_prefilled_with_consenting_texts_and_ratings_only(staff, anony
 
 def test_report_waits_for_the_reflection_survey_to_close(staff):
     event = ExchangeEventFactory(status=EventStatus.COMPLETED)
-    AgendaSessionFactory(event=event)
+    PublishedAgendaSessionFactory(event=event)
     create_event_survey(event=event, which="reflection", by=staff)
 
     with pytest.raises(ExchangeStateError, match="Close the reflection survey first"):

@@ -8,7 +8,7 @@ from exchanges.services.events import ExchangeStateError
 from exchanges.services.surveys import attach_event_survey, create_event_survey, open_event_survey
 from exchanges.surveys import services as survey_services
 from exchanges.surveys.enums import SurveyKind
-from tests.factories.exchanges import AgendaSessionFactory, ExchangeEventFactory, RegistrationFactory
+from tests.factories.exchanges import ExchangeEventFactory, PublishedAgendaSessionFactory, RegistrationFactory
 from tests.factories.surveys import CompletionFactory, SurveyFactory
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +36,7 @@ def test_staff_attach_a_builder_survey_and_participants_answer_it(client, staff)
 
 def test_a_custom_survey_fits_either_slot_and_the_reflection_gets_session_ratings(staff):
     event = ExchangeEventFactory()
-    session = AgendaSessionFactory(event=event, title="Site visit")
+    session = PublishedAgendaSessionFactory(event=event, title="Site visit")
     custom = SurveyFactory(kind=SurveyKind.CUSTOM, created_by=staff)
 
     attach_event_survey(event=event, which="reflection", survey=custom, by=staff)
