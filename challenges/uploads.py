@@ -9,6 +9,7 @@ import codecs
 import hashlib
 import re
 import zipfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -171,3 +172,30 @@ def _is_text(file: File) -> bool:
     except UnicodeDecodeError:
         return False
     return True
+
+
+def stored_document(model, *, file: File, **fields):
+    """Check `file` by its content (ValidationError as check_document) and store it under a generated name,
+    as a new, unsaved `model` row (a challenge's or a proposal's document) with its name, type, size and
+    SHA-256. The caller saves the row inside `removed_if_not_saved`."""
+    checked = check_document(file)
+    document = model(
+        original_name=checked.original_name,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        **fields,
+    )
+    document.file.save(checked.original_name, file, save=False)
+    return document
+
+
+@contextmanager
+def removed_if_not_saved(document):
+    """No row, no file: if the block that saves `document` fails (refused, or an error), its stored file is
+    deleted, so nothing is left behind in the storage."""
+    try:
+        yield document
+    except BaseException:
+        document.file.storage.delete(document.file.name)
+        raise

@@ -16,7 +16,7 @@ from portal.audit.services import record_audit
 
 from ..enums import ChallengeStatus
 from ..models import Challenge, ChallengeDocument, Criterion, Outcome
-from ..uploads import check_document
+from ..uploads import removed_if_not_saved, stored_document
 
 # The challenge's own fields the editor may change; anything else (status, dates of the lifecycle, owner)
 # belongs to other services.
@@ -208,44 +208,30 @@ def prepare_challenge_document(
     """Check a file by its content (ValidationError if it is too large, of a kind we do not accept or
     disguised as another) and store it under a generated name; returns the document, not yet saved. The
     caller saves it in its transaction, or deletes the stored file if that fails."""
-    checked = check_document(file)
-    document = ChallengeDocument(
-        challenge_id=challenge.pk,
-        title=title,
-        original_name=checked.original_name,
-        content_type=checked.content_type,
-        size=checked.size,
-        sha256=checked.sha256,
-        uploaded_by=by,
+    return stored_document(
+        ChallengeDocument, file=file, challenge_id=challenge.pk, title=title, uploaded_by=by
     )
-    document.file.save(checked.original_name, file, save=False)
-    return document
 
 
 def add_challenge_document(*, challenge: Challenge, by: User, title: str, file: File) -> ChallengeDocument:
     """Attach a document to a draft, checked by its content and stored with its SHA-256."""
     document = prepare_challenge_document(challenge=challenge, by=by, title=title, file=file)
-    try:
-        with transaction.atomic():
-            locked = _locked_draft(challenge=challenge, by=by)
-            document.save()
-            locked.save(update_fields=["updated_at"])
-            record_audit(
-                actor=by,
-                action="challenge.document_added",
-                target=locked,
-                organisation=locked.owner,
-                data={
-                    "document": document.pk,
-                    "title": title,
-                    "sha256": document.sha256,
-                    "size": document.size,
-                },
-            )
-    except BaseException:
-        # No row, no file: a refused or failed upload leaves nothing behind in the storage.
-        document.file.storage.delete(document.file.name)
-        raise
+    with removed_if_not_saved(document), transaction.atomic():
+        locked = _locked_draft(challenge=challenge, by=by)
+        document.save()
+        locked.save(update_fields=["updated_at"])
+        record_audit(
+            actor=by,
+            action="challenge.document_added",
+            target=locked,
+            organisation=locked.owner,
+            data={
+                "document": document.pk,
+                "title": title,
+                "sha256": document.sha256,
+                "size": document.size,
+            },
+        )
     return document
 
 

@@ -35,6 +35,7 @@ from ..selectors.lifecycle import (
     programme_staff,
     review_blockers,
 )
+from ..uploads import removed_if_not_saved
 
 logger = logging.getLogger(__name__)
 
@@ -573,22 +574,17 @@ def add_amendment_document(*, challenge: Challenge, by: User, title: str, file, 
     if not summary:
         raise ChallengeStateError(_("Say what changed and why: suppliers read it with the amendment."))
     document = prepare_challenge_document(challenge=challenge, by=by, title=title, file=file)
-    try:
-        with transaction.atomic():
-            challenge = _lock(challenge)
-            _require_owner_member(challenge, by)
-            _require_open(challenge)
-            document.save()
-            amendment = _record_amendment(
-                challenge=challenge,
-                by=by,
-                summary=summary,
-                changes={"documents": {"from": None, "to": title}},
-            )
-    except BaseException:
-        # No row, no file: a refused upload leaves nothing behind in the storage.
-        document.file.storage.delete(document.file.name)
-        raise
+    with removed_if_not_saved(document), transaction.atomic():
+        challenge = _lock(challenge)
+        _require_owner_member(challenge, by)
+        _require_open(challenge)
+        document.save()
+        amendment = _record_amendment(
+            challenge=challenge,
+            by=by,
+            summary=summary,
+            changes={"documents": {"from": None, "to": title}},
+        )
     return amendment
 
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from challenges.enums import ChallengeStatus
 from challenges.models import Challenge
-from challenges.uploads import check_document
+from challenges.uploads import removed_if_not_saved, stored_document
 from portal.accounts.enums import OrganisationKind
 from portal.accounts.models import Organisation, User
 from portal.audit.services import record_audit
@@ -232,41 +232,24 @@ def add_proposal_document(*, proposal: Proposal, by: User, title: str, file: Fil
     """Attach a document, checked by its content (ValidationError if too large, of a kind we do not accept
     or disguised as another; or if the proposal already has MAX_DOCUMENTS), stored under a generated name
     with its SHA-256."""
-    checked = check_document(file)
     if ProposalDocument.objects.filter(proposal=proposal).count() >= MAX_DOCUMENTS:
         raise _too_many()
-    document = ProposalDocument(
-        proposal_id=proposal.pk,
-        title=title,
-        original_name=checked.original_name,
-        content_type=checked.content_type,
-        size=checked.size,
-        sha256=checked.sha256,
-        uploaded_by=by,
+    document = stored_document(
+        ProposalDocument, file=file, proposal_id=proposal.pk, title=title, uploaded_by=by
     )
-    document.file.save(checked.original_name, file, save=False)
-    try:
-        with transaction.atomic():
-            locked = _locked_editable(proposal=proposal, by=by)
-            if ProposalDocument.objects.filter(proposal=locked).count() >= MAX_DOCUMENTS:
-                raise _too_many()
-            document.save()
-            locked.save(update_fields=["updated_at"])
-            record_audit(
-                actor=by,
-                action="proposal.document_added",
-                target=locked,
-                organisation=locked.supplier,
-                data={
-                    "document": document.pk,
-                    "sha256": document.sha256,
-                    "size": document.size,
-                },
-            )
-    except BaseException:
-        # No row, no file: a refused or failed upload leaves nothing behind in the storage.
-        document.file.storage.delete(document.file.name)
-        raise
+    with removed_if_not_saved(document), transaction.atomic():
+        locked = _locked_editable(proposal=proposal, by=by)
+        if ProposalDocument.objects.filter(proposal=locked).count() >= MAX_DOCUMENTS:
+            raise _too_many()
+        document.save()
+        locked.save(update_fields=["updated_at"])
+        record_audit(
+            actor=by,
+            action="proposal.document_added",
+            target=locked,
+            organisation=locked.supplier,
+            data={"document": document.pk, "sha256": document.sha256, "size": document.size},
+        )
     return document
 
 
