@@ -373,14 +373,16 @@ class CriterionForm(_RowForm):
         widgets = {"description": _textarea(3)}
 
 
-class _RowFormSet(forms.BaseFormSet):
-    """Rows of a challenge (outcomes or criteria): add with the empty row, remove with the tick box, reorder
-    with the position numbers. Only the challenge's own rows may be named."""
+class RowFormSet(forms.BaseFormSet):
+    """Rows of one object (a challenge's outcomes or criteria, a supplier's references): add with the empty
+    row, remove with the tick box, reorder with the position numbers where the formset orders. Only the
+    object's own rows (allowed_ids) may be named."""
 
     row_label = _("Row %(number)s")
     new_label = _("New row")
     add_label = _("Add another row")
     delete_label = _("Remove this row")
+    stale_message = _("Some of the rows no longer exist. Reload the page and try again.")
     # The field the error summary links to for a message about all the rows.
     anchor_field = ""
 
@@ -407,7 +409,7 @@ class _RowFormSet(forms.BaseFormSet):
         for form in self.forms:
             row_id = form.cleaned_data.get("id")
             if row_id and row_id not in self.allowed_ids:
-                raise ValidationError(_("Some of the rows no longer exist. Reload the page and try again."))
+                raise ValidationError(self.stale_message)
 
     def kept_rows(self) -> list[dict]:
         """The rows to keep, in the order of their positions, as dicts for the service."""
@@ -426,7 +428,7 @@ class _RowFormSet(forms.BaseFormSet):
         ]
 
 
-class BaseOutcomeFormSet(_RowFormSet):
+class BaseOutcomeFormSet(RowFormSet):
     row_label = _("Outcome %(number)s")
     new_label = _("New outcome")
     add_label = _("Add another outcome")
@@ -439,7 +441,7 @@ class BaseOutcomeFormSet(_RowFormSet):
             raise ValidationError(_("Add at least one outcome: describe it in the empty row."), code="min")
 
 
-class BaseCriterionFormSet(_RowFormSet):
+class BaseCriterionFormSet(RowFormSet):
     row_label = _("Criterion %(number)s")
     new_label = _("New criterion")
     add_label = _("Add another criterion")

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_countries import countries as all_countries
 
-from challenges.forms import CPVCodesField
+from challenges.forms import CPVCodesField, RowFormSet
 from challenges.models import CPVCode
 from portal.accounts.enums import SMESize
 
@@ -233,32 +233,16 @@ class ReferenceForm(forms.ModelForm):
         self.fields["year"].widget.attrs.update({"min": 1950, "max": 2100})
 
 
-class BaseReferenceFormSet(forms.BaseFormSet):
+class BaseReferenceFormSet(RowFormSet):
     row_label = _("Reference %(number)s")
-
-    def __init__(self, *args, allowed_ids=(), **kwargs):
-        self.allowed_ids = set(allowed_ids)
-        super().__init__(*args, **kwargs)
+    delete_label = _("Remove this reference")
+    stale_message = _("Some references no longer exist. Reload the page and try again.")
 
     def _construct_form(self, i, **kwargs):
         form = super()._construct_form(i, **kwargs)
-        form.legend = self.row_label % {"number": i + 1}
         # An untouched empty row is not a reference; the rest must be complete.
         form.empty_permitted = i >= self.initial_form_count()
         return form
-
-    def add_fields(self, form, index):
-        super().add_fields(form, index)
-        if "DELETE" in form.fields:
-            form.fields["DELETE"].label = _("Remove this reference")
-
-    def clean(self):
-        if any(self.errors):
-            return
-        for form in self.forms:
-            row_id = form.cleaned_data.get("id")
-            if row_id and row_id not in self.allowed_ids:
-                raise ValidationError(_("Some references no longer exist. Reload the page and try again."))
 
     def kept_rows(self) -> list[dict]:
         """The references to keep, in the order shown, as dicts for the service."""
