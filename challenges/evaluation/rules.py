@@ -7,22 +7,7 @@ import rules
 from django.utils import timezone
 
 from challenges.enums import ChallengeStatus
-
-
-@rules.predicate
-def is_owner_admin(user, challenge) -> bool:
-    return bool(
-        user.is_authenticated
-        and challenge is not None
-        and user.organisation_roles.get(challenge.owner_id) == "admin"
-    )
-
-
-@rules.predicate
-def is_owner_member(user, challenge) -> bool:
-    return bool(
-        user.is_authenticated and challenge is not None and challenge.owner_id in user.organisation_ids
-    )
+from challenges.rules import is_owner_admin
 
 
 @rules.predicate
