@@ -5,14 +5,9 @@ not see is a 404); these predicates decide the actions on what they can see."""
 import rules
 
 from challenges.rules import is_open as challenge_is_open
+from challenges.rules import is_supplier_member
 
 from .enums import PartnerPostStatus, PartnerStatus, ProposalStatus
-
-
-@rules.predicate
-def is_supplier_member(user) -> bool:
-    return bool(user.is_authenticated and user.supplier_organisation_ids)
-
 
 # Profiles (object: SupplierProfile)
 
