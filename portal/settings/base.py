@@ -44,6 +44,9 @@ INSTALLED_APPS = [
     "challenges.evaluation",
     "exchanges",
     "exchanges.surveys",
+    "challenges.casestudies",
+    "challenges.ideas",
+    "portal.insight",
 ]
 
 MIDDLEWARE = [
@@ -210,6 +213,8 @@ CELERY_BEAT_SCHEDULE = {
     "send-exchange-reminders": {"task": "exchanges.send_exchange_reminders", "schedule": 900.0},
     "send-scoring-reminders": {"task": "evaluation.send_scoring_reminders", "schedule": 900.0},
     "finalise-awards": {"task": "evaluation.finalise_awards", "schedule": 300.0},
+    # Tells an idea's supporters when the challenge it became is published (claims make it idempotent).
+    "notify-idea-supporters": {"task": "ideas.notify_idea_supporters", "schedule": 60.0},
 }
 
 # Evaluation and award. The standstill period between an award decision and its becoming final: a

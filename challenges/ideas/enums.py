@@ -1,0 +1,13 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class IdeaStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for moderation")
+    PUBLISHED = "published", _("Published")
+    REJECTED = "rejected", _("Not published")
+    MERGED = "merged", _("Merged with a similar idea")
+
+
+# Statuses the public may see (a merged idea's page points to the idea it was merged into).
+PUBLIC_STATUSES = [IdeaStatus.PUBLISHED, IdeaStatus.MERGED]
