@@ -59,9 +59,9 @@ class AgendaSessionAdmin(ReadOnlyAdmin):
 
 @admin.register(ReflectionReport)
 class ReflectionReportAdmin(ReadOnlyAdmin):
-    list_display = ["event", "status", "published_at", "case_study_published_at"]
+    list_display = ["event", "status", "published_at", "case_study"]
     list_filter = ["status"]
-    list_select_related = ["event"]
+    list_select_related = ["event", "case_study"]
 
 
 @admin.register(CalendarFeed)

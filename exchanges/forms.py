@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from challenges.casestudies.models import CaseStudy
 from challenges.forms import WallClockDateTimeField, timezone_choices
 from challenges.models import Challenge
 from portal.accounts.enums import OrganisationKind
@@ -278,14 +279,14 @@ class SessionForm(WallClockMixin, forms.ModelForm):
         self.fields["challenges"].required = False
         self.fields["challenges"].help_text = _("Published challenges the session is about.")
         self.fields["case_studies"].queryset = (
-            ReflectionReport.objects.case_studies().select_related("event").order_by("event__title", "pk")
+            CaseStudy.objects.published().select_related("owner").order_by("title", "pk")
         )
-        self.fields["case_studies"].label_from_instance = lambda report: (
-            f"{report.event.title} ({report.event.city})"
+        self.fields["case_studies"].label_from_instance = lambda case_study: (
+            f"{case_study.title} ({case_study.owner.name})"
         )
         self.fields["case_studies"].required = False
         self.fields["case_studies"].help_text = _(
-            "Case studies from earlier exchanges that the session builds on."
+            "Published case studies the session builds on: from challenges or from earlier exchanges."
         )
         if self.instance.pk:
             show_in_zone(self.initial, self.wall_clock_fields, event.zone)

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from challenges.casestudies.enums import CaseStudyStatus
 from challenges.models import known_zone
 
 from .enums import (
@@ -321,9 +322,9 @@ class AgendaSession(models.Model):
         verbose_name=_("linked challenges"),
     )
     case_studies = models.ManyToManyField(
-        "ReflectionReport",
+        "casestudies.CaseStudy",
         blank=True,
-        related_name="linked_sessions",
+        related_name="exchange_sessions",
         verbose_name=_("linked case studies"),
     )
     proposed = models.BooleanField(
@@ -376,8 +377,9 @@ class ReflectionReportQuerySet(models.QuerySet):
         return self.filter(status=ReportStatus.PUBLISHED)
 
     def case_studies(self) -> "ReflectionReportQuerySet":
-        """Published reports that staff offered to other cities as case studies."""
-        return self.published().filter(case_study_published_at__isnull=False)
+        """Published reports that staff offered to other cities as case studies (their case study is
+        published in the library)."""
+        return self.published().filter(case_study__status=CaseStudyStatus.PUBLISHED)
 
     def visible_to(self, user) -> "ReflectionReportQuerySet":
         if user.is_authenticated and user.is_programme_staff:
@@ -387,8 +389,11 @@ class ReflectionReportQuerySet(models.QuerySet):
 
 class ReflectionReport(models.Model):
     """What an event's participants learnt, written by staff from the reflection survey and published as a
-    public page. Staff may also publish a published report as a case study for other cities: it is then
-    listed among the case studies and agenda sessions may link it."""
+    public page. Staff may also publish a published report as a case study for other cities: a case study
+    of the library (`case_study`, source "exchange") is written from it and published. Whether the report
+    is a case study is the case study's own status, the one place it is kept: the library's unpublishing
+    and the report's withdrawing are the same change. The link stays when the case study is withdrawn, so
+    publishing again brings back the same case study, with the agenda sessions that link it."""
 
     event = models.OneToOneField(ExchangeEvent, on_delete=models.CASCADE, related_name="report")
     summary = models.TextField(_("summary"), blank=True)
@@ -406,7 +411,14 @@ class ReflectionReport(models.Model):
         _("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.DRAFT
     )
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
-    case_study_published_at = models.DateTimeField(_("published as a case study"), null=True, blank=True)
+    case_study = models.OneToOneField(
+        "casestudies.CaseStudy",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reflection_report",
+        verbose_name=_("case study"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -416,12 +428,6 @@ class ReflectionReport(models.Model):
         verbose_name = _("reflection report")
         verbose_name_plural = _("reflection reports")
         ordering = ["-published_at", "-created_at"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(case_study_published_at__isnull=True) | Q(status=ReportStatus.PUBLISHED),
-                name="exchange_case_study_is_published",
-            ),
-        ]
 
     def __str__(self) -> str:
         return str(_("Reflection: %(event)s") % {"event": self.event})
@@ -435,7 +441,9 @@ class ReflectionReport(models.Model):
 
     @property
     def is_case_study(self) -> bool:
-        return self.is_published and self.case_study_published_at is not None
+        """Published, and its case study published too (load `case_study` with the report: the permission
+        predicates ask this and run no queries)."""
+        return self.is_published and self.case_study_id is not None and self.case_study.is_published
 
     @staticmethod
     def _lines(text: str) -> list[str]:

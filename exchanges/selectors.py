@@ -68,15 +68,13 @@ def counts_for_event(*, event: ExchangeEvent) -> dict[str, int]:
 def _session_links() -> tuple[Prefetch, ...]:
     """What an agenda shows of each session's links: speakers, and only the challenges and case studies
     that are public now (one withdrawn later disappears from the agenda rather than leaking its title)."""
+    from challenges.casestudies.models import CaseStudy
     from challenges.models import Challenge
 
     return (
         Prefetch("speakers", queryset=Registration.objects.select_related("user", "organisation")),
         Prefetch("challenges", queryset=Challenge.objects.public().order_by("title")),
-        Prefetch(
-            "case_studies",
-            queryset=ReflectionReport.objects.case_studies().select_related("event").order_by("event__title"),
-        ),
+        Prefetch("case_studies", queryset=CaseStudy.objects.published().order_by("title", "pk")),
     )
 
 
@@ -307,15 +305,6 @@ def survey_input_for_event(*, event: ExchangeEvent) -> SurveyInput:
     )
 
 
-def case_studies_for_list() -> QuerySet[ReflectionReport]:
-    """Case studies from exchanges, newest first, for the public list."""
-    return (
-        ReflectionReport.objects.case_studies()
-        .select_related("event", "event__host", "event__programme")
-        .order_by("-case_study_published_at", "-pk")
-    )
-
-
 def attachable_surveys() -> QuerySet:
     """Surveys staff may attach to an event: built in the survey builder and not yet any event's."""
     from exchanges.surveys.enums import SurveyKind
@@ -330,7 +319,7 @@ def attachable_surveys() -> QuerySet:
 
 def published_reports(*, programme: ExchangeProgramme | None = None) -> QuerySet[ReflectionReport]:
     reports = ReflectionReport.objects.filter(status=ReportStatus.PUBLISHED).select_related(
-        "event", "event__host", "event__programme"
+        "event", "event__host", "event__programme", "case_study"
     )
     if programme is not None:
         reports = reports.filter(event__programme=programme)

@@ -18,6 +18,9 @@ OUR_APPS = {
     "suppliers",
     "exchanges",
     "surveys",
+    "casestudies",
+    "ideas",
+    "insight",
 }
 
 

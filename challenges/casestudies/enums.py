@@ -29,3 +29,11 @@ class Capability(models.TextChoices):
     SUPPLIER_DIALOGUE = "supplier_dialogue", _("Dialogue with suppliers")
     MUNICIPAL_COLLABORATION = "municipal_collaboration", _("Collaboration with other municipalities")
     SYSTEMATIC_LEARNING = "systematic_learning", _("Systematic learning across projects")
+
+
+# The challenge statuses a case study may be written from, and the outcome each one records.
+OUTCOME_OF_CHALLENGE_STATUS = {
+    "awarded": CaseOutcome.AWARDED,
+    "not_awarded": CaseOutcome.NOT_AWARDED,
+    "cancelled": CaseOutcome.CANCELLED,
+}

@@ -45,9 +45,7 @@ class CaseStudy(models.Model):
     )
     title = models.CharField(_("title"), max_length=200)
     need = models.TextField(_("the need"), help_text=_("The problem the organisation set out to solve."))
-    route = models.CharField(
-        _("route chosen"), max_length=30, choices=ProcurementRoute.choices, blank=True
-    )
+    route = models.CharField(_("route chosen"), max_length=30, choices=ProcurementRoute.choices, blank=True)
     market_engagement = models.TextField(
         _("market engagement"), blank=True, help_text=_("How you met and talked with the market.")
     )
@@ -98,7 +96,9 @@ class CaseStudy(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(source=CaseSource.EXCHANGE, challenge__isnull=True, outcome=CaseOutcome.EXCHANGE)
-                | (Q(source=CaseSource.CHALLENGE, challenge__isnull=False) & ~Q(outcome=CaseOutcome.EXCHANGE)),
+                | (
+                    Q(source=CaseSource.CHALLENGE, challenge__isnull=False) & ~Q(outcome=CaseOutcome.EXCHANGE)
+                ),
                 name="case_study_source_matches",
             ),
             models.CheckConstraint(

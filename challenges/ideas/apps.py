@@ -12,4 +12,5 @@ class IdeasConfig(AppConfig):
     verbose_name = _("Citizen ideas")
 
     def ready(self) -> None:
-        from . import kinds  # noqa: F401
+        # The task is registered even where autodiscovery has not run (a worker started with -I, tests).
+        from . import kinds, tasks  # noqa: F401

@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from challenges.enums import StatementLanguage
+
 from .enums import PUBLIC_STATUSES, IdeaStatus
 
 
@@ -46,7 +48,9 @@ class Idea(models.Model):
     display_name = models.CharField(
         _("name shown with your idea"),
         max_length=60,
-        help_text=_("Shown publicly instead of your name and email address; a first name or a nickname is enough."),
+        help_text=_(
+            "Shown publicly instead of your name and email address; a first name or a nickname is enough."
+        ),
     )
     title = models.CharField(_("title"), max_length=150)
     problem = models.TextField(
@@ -58,10 +62,15 @@ class Idea(models.Model):
     themes = models.ManyToManyField(
         "challenges.Theme", blank=True, related_name="citizen_ideas", verbose_name=_("themes")
     )
-    status = models.CharField(_("status"), max_length=10, choices=IdeaStatus.choices, default=IdeaStatus.PENDING)
-    rejection_reason = models.TextField(
-        _("reason"), blank=True, help_text=_("Shown to the author.")
+    # The language the idea was written in (the page's language at submission): the coach reads it with
+    # that language's rules, and a challenge drafted from it starts in it.
+    language = models.CharField(
+        _("language"), max_length=5, choices=StatementLanguage.choices, default=StatementLanguage.EN
     )
+    status = models.CharField(
+        _("status"), max_length=10, choices=IdeaStatus.choices, default=IdeaStatus.PENDING
+    )
+    rejection_reason = models.TextField(_("reason"), blank=True, help_text=_("Shown to the author."))
     merged_into = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
@@ -98,7 +107,11 @@ class Idea(models.Model):
         verbose_name = _("citizen idea")
         verbose_name_plural = _("citizen ideas")
         ordering = ["-published_at", "-created_at"]
-        indexes = [models.Index(fields=["city", "status"], name="idea_city_status")]
+        indexes = [
+            models.Index(fields=["city", "status"], name="idea_city_status"),
+            # The submission limits count a person's recent ideas.
+            models.Index(fields=["author", "created_at"], name="idea_author_created"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status=IdeaStatus.MERGED, merged_into__isnull=False)

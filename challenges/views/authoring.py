@@ -53,6 +53,8 @@ from ..services.authoring import (
 # The lifecycle area's actions (submit for review, cancel, ...), shown on the review step and the preview
 # when that partial exists.
 ACTIONS_TEMPLATE = "challenges/lifecycle/_actions.html"
+# Case studies build on challenges: on the problem step, what other cities learnt from similar needs.
+RELATED_CASE_STUDIES_TEMPLATE = "casestudies/_editor_panel.html"
 ORGANISATION_CHALLENGES_PER_PAGE = 25
 
 
@@ -114,6 +116,9 @@ def _editor_context(challenge: Challenge | None, step: str, **extra) -> dict:
         "gaps": gaps,
         "next_step": _next_step(step) if step != "review" else "",
         "returned_review": last_return_from_review(challenge=challenge) if challenge is not None else None,
+        "related_template": _optional_template(RELATED_CASE_STUDIES_TEMPLATE)
+        if challenge is not None and step == "problem"
+        else "",
         **extra,
     }
 

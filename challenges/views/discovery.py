@@ -54,6 +54,10 @@ PARTIALS = {
     # Evaluation sits above both: the public award notice and, for the panel, the way to the evaluation.
     "award_notice_template": "evaluation/_award_notice.html",
     "evaluation_panel_template": "evaluation/_challenge_panel.html",
+    # Citizen ideas and case studies build on challenges too: the idea a challenge started from, and what
+    # other cities learnt from similar needs.
+    "idea_origin_template": "ideas/_challenge_panel.html",
+    "case_study_template": "casestudies/_challenge_panel.html",
 }
 
 

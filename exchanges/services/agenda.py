@@ -83,7 +83,7 @@ def check_session(
         errors.setdefault("speakers", []).append(_("Speakers must be registered for this exchange."))
     if any(not challenge.is_public for challenge in challenges):
         errors.setdefault("challenges", []).append(_("Only published challenges can be linked."))
-    if any(not report.is_case_study for report in case_studies):
+    if any(not case_study.is_published for case_study in case_studies):
         errors.setdefault("case_studies", []).append(_("Only published case studies can be linked."))
     if errors:
         raise ValidationError(errors)

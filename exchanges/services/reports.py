@@ -1,12 +1,17 @@
 """The reflection report: prefilled from the closed reflection survey, edited by staff and published as a
-public page. What appears word for word comes only from respondents who agreed to be quoted
+public page, and offered to other cities as a case study of the library (challenges.casestudies).
+What appears word for word comes only from respondents who agreed to be quoted
 (consenting_texts); everyone's answers reach the report as numbers (session ratings) and through the
 staff's own summary, written from the results page."""
+
+import contextlib
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from challenges.casestudies.services import CaseStudyStateError, publish_exchange_case_study
+from challenges.casestudies.services import unpublish_case_study as unpublish_library_case_study
 from exchanges.surveys.enums import SurveyStatus
 from exchanges.surveys.selectors import consenting_texts
 from portal.audit.services import record_audit
@@ -134,45 +139,90 @@ def publish_report(*, report: ReflectionReport, by) -> ReflectionReport:
 
 
 def unpublish_report(*, report: ReflectionReport, by) -> ReflectionReport:
-    """Back to draft: the public no longer sees the report, nor the case study it was."""
+    """Back to draft: the public no longer sees the report, nor the case study it was (the case study is
+    unpublished in the library and stays linked, to be published again with the report)."""
     with transaction.atomic():
-        report = ReflectionReport.objects.select_for_update().get(pk=report.pk)
+        ExchangeEvent.objects.select_for_update().get(pk=report.event_id)  # the order every service locks in
+        report = (
+            ReflectionReport.objects.select_for_update(of=("self",))
+            .select_related("case_study")
+            .get(pk=report.pk)
+        )
         if not report.is_published:
             raise ExchangeStateError(_("The report is not published."))
+        if report.is_case_study:
+            # Unpublished in the library a moment ago is what we want too.
+            with contextlib.suppress(CaseStudyStateError):
+                unpublish_library_case_study(case_study=report.case_study, by=by)
         report.status, report.published_at = ReportStatus.DRAFT, None
-        report.case_study_published_at = None
-        report.save(update_fields=["status", "published_at", "case_study_published_at", "updated_at"])
+        report.save(update_fields=["status", "published_at", "updated_at"])
         record_audit(actor=by, action="exchange.report_unpublished", target=report.event)
     return report
 
 
 def publish_case_study(*, report: ReflectionReport, by) -> ReflectionReport:
-    """Offer a published report to other cities as a case study: it is listed on the public case-study
-    page and agenda sessions of any exchange may link it."""
+    """Offer a published report to other cities as a case study: a case study of the library is written
+    from it (the event's title; the report's summary as the need, its learnings as the lessons and its
+    commitments as the result; owned by the host organisation, in its country) and published, or the one
+    written before is brought up to date and published again. The library lists it and agenda sessions of
+    any exchange may link it."""
     with transaction.atomic():
-        ExchangeEvent.objects.select_for_update().get(pk=report.event_id)  # the order every service locks in
-        report = ReflectionReport.objects.select_for_update().get(pk=report.pk)
+        event = (
+            ExchangeEvent.objects.select_for_update(of=("self",))
+            .select_related("host")
+            .get(pk=report.event_id)
+        )
+        report = (
+            ReflectionReport.objects.select_for_update(of=("self",))
+            .select_related("case_study")
+            .get(pk=report.pk)
+        )
         if not report.is_published:
             raise ExchangeStateError(
                 _("Publish the report first: only a published report can be a case study.")
             )
         if report.is_case_study:
             raise ExchangeStateError(_("The report is already published as a case study."))
-        report.case_study_published_at = timezone.now()
-        report.save(update_fields=["case_study_published_at", "updated_at"])
-        record_audit(actor=by, action="exchange.case_study_published", target=report.event)
+        try:
+            case_study = publish_exchange_case_study(
+                case_study=report.case_study,
+                owner=event.host,
+                title=event.title,
+                need=report.summary,
+                lessons=report.learnings,
+                result=report.commitments,
+                by=by,
+            )
+        except CaseStudyStateError as error:  # published in the library a moment ago
+            raise ExchangeStateError(str(error)) from error
+        report.case_study = case_study
+        report.save(update_fields=["case_study", "updated_at"])
+        record_audit(
+            actor=by, action="exchange.case_study_published", target=event, data={"case_study": case_study.pk}
+        )
     return report
 
 
 def withdraw_case_study(*, report: ReflectionReport, by) -> ReflectionReport:
-    """No longer a case study: it leaves the case-study page and the agendas that linked it (the report
-    itself stays published)."""
+    """No longer a case study: its case study is unpublished, so it leaves the library and the agendas that
+    linked it (the report itself stays published)."""
     with transaction.atomic():
         ExchangeEvent.objects.select_for_update().get(pk=report.event_id)
-        report = ReflectionReport.objects.select_for_update().get(pk=report.pk)
+        report = (
+            ReflectionReport.objects.select_for_update(of=("self",))
+            .select_related("case_study")
+            .get(pk=report.pk)
+        )
         if not report.is_case_study:
             raise ExchangeStateError(_("The report is not published as a case study."))
-        report.case_study_published_at = None
-        report.save(update_fields=["case_study_published_at", "updated_at"])
-        record_audit(actor=by, action="exchange.case_study_withdrawn", target=report.event)
+        try:
+            report.case_study = unpublish_library_case_study(case_study=report.case_study, by=by)
+        except CaseStudyStateError as error:  # unpublished in the library a moment ago
+            raise ExchangeStateError(str(error)) from error
+        record_audit(
+            actor=by,
+            action="exchange.case_study_withdrawn",
+            target=report.event,
+            data={"case_study": report.case_study_id},
+        )
     return report

@@ -1,18 +1,22 @@
-"""Public pages: programmes, events, the published agenda and its calendar file, reflection reports and
-the case studies from exchanges. The agenda they show is the published one (selectors.published_agenda):
-never a proposal or a change staff have not published."""
+"""Public pages: programmes, events, the published agenda and its calendar file, reflection reports, and
+the old address of the case studies from exchanges (now in the case-study library). The agenda they show
+is the published one (selectors.published_agenda): never a proposal or a change staff have not published."""
+
+from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
+
+from challenges.casestudies.enums import CaseSource
 
 from ..calendar import build_calendar
 from ..models import AgendaSession, ExchangeEvent, ExchangeProgramme, ReflectionReport
 from ..selectors import (
     agenda_days,
-    case_studies_for_list,
     counts_for_event,
     events_of_programme,
     programmes_for_list,
@@ -57,7 +61,7 @@ def programme_reports(request: HttpRequest, slug: str) -> HttpResponse:
 def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
     event = event_for(request, pk)
     sessions = list(published_agenda(event=event)) if event.agenda_is_published else []
-    report = ReflectionReport.objects.filter(event=event).first()
+    report = ReflectionReport.objects.select_related("case_study").filter(event=event).first()
     with timezone.override(event.zone):
         return render(
             request,
@@ -105,7 +109,7 @@ def event_calendar(request: HttpRequest, pk: int) -> HttpResponse:
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_object_or_404(
         ReflectionReport.objects.visible_to(request.user).select_related(
-            "event", "event__programme", "event__host"
+            "event", "event__programme", "event__host", "case_study"
         ),
         event_id=pk,
     )
@@ -113,8 +117,6 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def case_study_list(request: HttpRequest) -> HttpResponse:
-    """Case studies from exchanges: reflection reports staff published for other cities to learn from."""
-    page = Paginator(case_studies_for_list(), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request, "exchanges/case_study_list.html", {"page_obj": page, "case_studies": page.object_list}
-    )
+    """Case studies from exchanges now live in the case-study library, filtered to those from exchanges."""
+    query = urlencode({"source": CaseSource.EXCHANGE})
+    return HttpResponsePermanentRedirect(f"{reverse('casestudies:case-study-list')}?{query}")

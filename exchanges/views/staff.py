@@ -401,7 +401,7 @@ def agenda_publish(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
     event = event_for(request, pk, "exchanges.manage_exchanges")
-    report = ReflectionReport.objects.filter(event=event).first()
+    report = ReflectionReport.objects.select_related("case_study").filter(event=event).first()
     if report is None:
         if request.method != "POST":
             return render(request, "exchanges/report_start.html", {"event": event})
@@ -445,7 +445,7 @@ def report_action(request: HttpRequest, pk: int) -> HttpResponse:
             publish_case_study(report=report, by=request.user)
             messages.success(
                 request,
-                _("The report is published as a case study: other cities find it among the case studies."),
+                _("The report is published as a case study: other cities find it in the case-study library."),
             )
         elif action == "withdraw_case_study":
             withdraw_case_study(report=report, by=request.user)

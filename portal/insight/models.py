@@ -142,7 +142,9 @@ class CapabilityAssessment(models.Model):
         verbose_name_plural = _("capability assessments")
         ordering = ["organisation", "-year"]
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "year"], name="capability_assessment_once_a_year"),
+            models.UniqueConstraint(
+                fields=["organisation", "year"], name="capability_assessment_once_a_year"
+            ),
             *(
                 models.CheckConstraint(
                     condition=Q(**{f"{key}__gte": MATURITY_MIN, f"{key}__lte": MATURITY_MAX}),

@@ -15,7 +15,8 @@ def is_buyer_organisation(user, organisation) -> bool:
 rules.add_perm("insight.view_programme_dashboard", is_programme_staff)
 # An organisation's own figures against its programme's average: its admins and programme staff.
 rules.add_perm(
-    "insight.view_organisation_dashboard", is_buyer_organisation & (is_organisation_admin | is_programme_staff)
+    "insight.view_organisation_dashboard",
+    is_buyer_organisation & (is_organisation_admin | is_programme_staff),
 )
 # Procurement volumes (the share's denominator): admins record them; members and staff read them.
 rules.add_perm(

@@ -21,7 +21,8 @@ def test_demo_series_turku_tartu_rotterdam(client):
         "Rotterdam": EventStatus.PLANNING,
     }
     assert ReflectionReport.objects.get(event=events["Turku"]).is_case_study
-    assert "BUILD exchange in Turku" in client.get(reverse("exchanges:case-study-list")).content.decode()
+    library = reverse("casestudies:case-study-list") + "?source=exchange"
+    assert "BUILD exchange in Turku" in client.get(library).content.decode()
     tartu = events["Tartu"]
     assert Registration.objects.filter(event=tartu, status="confirmed").count() == 8
     assert Registration.objects.filter(event=tartu, status="waitlisted").count() == 2

@@ -11,7 +11,7 @@ from exchanges.models import ExchangeEvent
 from exchanges.services.agenda import publish_agenda
 from tests.factories.exchanges import (
     AgendaSessionFactory,
-    CaseStudyFactory,
+    CaseStudyReportFactory,
     ExchangeEventFactory,
     PublishedReflectionReportFactory,
 )
@@ -74,11 +74,12 @@ def test_report_page_outline(client):
 
 
 def test_programme_reports_and_case_study_outlines(client):
-    report = CaseStudyFactory()
+    report = CaseStudyReportFactory()
 
     for url in (
         reverse("exchanges:programme-reports", args=[report.event.programme.slug]),
-        reverse("exchanges:case-study-list"),
+        reverse("casestudies:case-study-list") + "?source=exchange",
+        report.case_study.get_absolute_url(),
     ):
         assert_no_skipped_level(outline(client.get(url).content.decode()))
 

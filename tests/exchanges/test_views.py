@@ -470,9 +470,9 @@ def test_agenda_editor_query_count(client, staff, django_assert_num_queries, row
 
 @pytest.mark.parametrize("rows", [1, 4])
 def test_report_page_query_count(client, django_assert_max_num_queries, rows):
-    from tests.factories.exchanges import CaseStudyFactory
+    from tests.factories.exchanges import CaseStudyReportFactory
 
-    report = CaseStudyFactory(
+    report = CaseStudyReportFactory(
         session_ratings=[{"title": f"S{n}", "mean": 4.0, "count": 2} for n in range(rows)]
     )
 

@@ -14,6 +14,7 @@ from exchanges.models import (
 )
 
 from .accounts import BuyerFactory, MembershipFactory, ProgrammeOrganisationFactory, UserFactory
+from .casestudies import ExchangeCaseStudyFactory
 
 
 class ExchangeProgrammeFactory(factory.django.DjangoModelFactory):
@@ -123,10 +124,19 @@ class PublishedReflectionReportFactory(ReflectionReportFactory):
     published_at = factory.LazyFunction(timezone.now)
 
 
-class CaseStudyFactory(PublishedReflectionReportFactory):
-    """A published report that staff also published as a case study."""
+class CaseStudyReportFactory(PublishedReflectionReportFactory):
+    """A published report that staff also published as a case study: its published library case study,
+    written from it (as exchanges.services.reports.publish_case_study writes it)."""
 
-    case_study_published_at = factory.LazyFunction(timezone.now)
+    case_study = factory.SubFactory(
+        ExchangeCaseStudyFactory,
+        owner=factory.SelfAttribute("..event.host"),
+        country=factory.SelfAttribute("..event.host.country"),
+        title=factory.SelfAttribute("..event.title"),
+        need=factory.SelfAttribute("..summary"),
+        lessons=factory.SelfAttribute("..learnings"),
+        result=factory.SelfAttribute("..commitments"),
+    )
 
 
 class CalendarFeedFactory(factory.django.DjangoModelFactory):

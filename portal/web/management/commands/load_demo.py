@@ -1,8 +1,11 @@
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
+from challenges.casestudies.demo import load_case_study_demo
 from challenges.demo import load_demo_challenges
 from challenges.evaluation.demo import evaluation_demo_chair, load_evaluation_demo
+from challenges.ideas.demo import load_ideas_demo
+from portal.insight.demo import load_insight_demo
 from portal.web.demo import DEMO_PASSWORD, load_demo
 from suppliers.demo import load_supplier_demo
 
@@ -15,6 +18,9 @@ class Command(BaseCommand):
         challenges = load_demo_challenges()
         load_supplier_demo()
         evaluations = load_evaluation_demo()
+        ideas = load_ideas_demo()
+        case_studies = load_case_study_demo()
+        programme = load_insight_demo()
         width = max(len(login.role) for login in logins)
         self.stdout.write(
             self.style.SUCCESS("\nDemo data loaded. Sign in at http://127.0.0.1:8000/accounts/login/")
@@ -34,5 +40,16 @@ class Command(BaseCommand):
             self.stdout.write(
                 _("To see scoring, moderation and the award, sign in as %(email)s (%(organisation)s).")
                 % {"email": chair.user.email, "organisation": chair.challenge.owner.name}
+            )
+        if ideas:
+            self.stdout.write(
+                _("Added %(count)s citizen ideas, in every state of moderation.") % {"count": ideas}
+            )
+        if case_studies:
+            self.stdout.write(_("Added %(count)s case studies.") % {"count": case_studies})
+        if programme:
+            self.stdout.write(
+                _("The %(programme)s dashboard is at /insight/ (programme staff and buyer admins).")
+                % {"programme": programme}
             )
         self.stdout.write("Mails the portal sends are written to var/mail/ unless EMAIL_URL is set.\n")

@@ -1,0 +1,176 @@
+"""Search and filters of the case-study library.
+
+On PostgreSQL the search is full-text: each case study's text is read as a weighted tsvector in every
+dictionary the challenges' search uses (English, Norwegian and "simple"), computed in the query (the
+library is small: hundreds of rows, not the challenges' thousands, so no stored vector is kept), and
+matched with the challenges' own websearch query (challenges.search.search_query), so "schools" finds
+"school" and "skolene" finds "skole". On SQLite every word must appear somewhere in the text, ignoring
+case (ASCII letters only: SQLite's limitation), and a word with a leading "-" must not.
+"""
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from django import forms
+from django.contrib.postgres.search import SearchRank, SearchVector
+from django.core.validators import RegexValidator
+from django.db.models import Exists, F, FloatField, OuterRef, Q, QuerySet, Value
+from django.utils.translation import gettext_lazy as _
+
+from challenges.enums import ProcurementRoute
+from challenges.search import FALLBACK_CONFIG, SEARCH_CONFIGS, clean_query, search_query, uses_postgres
+
+from .enums import Capability, CaseOutcome, CaseSource
+from .models import CaseStudy
+
+# The text the search reads, by weight (A ranks highest).
+WEIGHTED_FIELDS = {
+    "A": ("title",),
+    "B": ("need", "lessons", "result"),
+    "C": ("market_engagement", "outcome_against_indicators", "would_do_differently"),
+}
+TEXT_FIELDS = tuple(name for names in WEIGHTED_FIELDS.values() for name in names)
+MAX_FALLBACK_WORDS = 8
+
+
+def _vector() -> SearchVector:
+    vector = None
+    for config in [*SEARCH_CONFIGS.values(), FALLBACK_CONFIG]:
+        for weight, names in WEIGHTED_FIELDS.items():
+            part = SearchVector(*names, weight=weight, config=config)
+            vector = part if vector is None else vector + part
+    return vector
+
+
+def _fallback_words(text: str) -> list[tuple[str, bool]]:
+    pairs = []
+    for raw in clean_query(text).split()[:MAX_FALLBACK_WORDS]:
+        word = raw.strip('"')
+        wanted = not word.startswith("-")
+        word = word.lstrip("-")
+        if word:
+            pairs.append((word, wanted))
+    return pairs
+
+
+def search_case_studies(queryset: QuerySet[CaseStudy], text: str) -> QuerySet[CaseStudy]:
+    """Narrow to the case studies matching the search words, annotated with `rank` (0 on SQLite and
+    without words). No words: the queryset unchanged."""
+    text = clean_query(text)
+    if not text:
+        return queryset.annotate(rank=Value(0.0, output_field=FloatField()))
+    if uses_postgres():
+        query = search_query(text)
+        return (
+            queryset.annotate(search=_vector())
+            .filter(search=query)
+            .annotate(rank=SearchRank(F("search"), query))
+        )
+    for word, wanted in _fallback_words(text):
+        condition = Q()
+        for name in TEXT_FIELDS:
+            condition |= Q(**{f"{name}__icontains": word})
+        queryset = queryset.filter(condition if wanted else ~condition)
+    return queryset.annotate(rank=Value(0.0, output_field=FloatField()))
+
+
+@dataclass(frozen=True)
+class CaseStudyFilters:
+    theme: str = ""
+    cpv: str = ""
+    route: str = ""
+    country: str = ""
+    outcome: str = ""
+    source: str = ""
+    capability: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        return {name: value for name, value in asdict(self).items() if value}
+
+
+class CaseStudySearchForm(forms.Form):
+    """The library's search form (GET). A value that does not validate is shown with its error and left
+    out; the rest still applies."""
+
+    q = forms.CharField(label=_("Search words"), required=False, strip=True)
+    theme = forms.ChoiceField(label=_("Theme"), required=False)
+    cpv = forms.CharField(
+        label=_("CPV code"),
+        required=False,
+        max_length=8,
+        validators=[RegexValidator(r"^[0-9]{2,8}$", _("Enter 2 to 8 digits of a CPV code."))],
+        help_text=_("A whole code or its beginning: 48 finds every software code, 4821 narrows it."),
+    )
+    route = forms.ChoiceField(
+        label=_("Route chosen"), choices=[("", _("Any route")), *ProcurementRoute.choices], required=False
+    )
+    country = forms.ChoiceField(label=_("Country"), required=False)
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), choices=[("", _("Any outcome")), *CaseOutcome.choices], required=False
+    )
+    source = forms.ChoiceField(
+        label=_("Written from"),
+        choices=[("", _("Challenges and exchanges")), *CaseSource.choices],
+        required=False,
+    )
+    capability = forms.ChoiceField(
+        label=_("Capability it illustrates"),
+        choices=[("", _("Any capability")), *Capability.choices],
+        required=False,
+    )
+
+    def __init__(self, *args, themes=(), countries=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["theme"].choices = [("", _("Any theme")), *themes]
+        self.fields["country"].choices = [("", _("Any country")), *countries]
+
+    def clean_q(self) -> str:
+        return clean_query(self.cleaned_data.get("q"))
+
+    @property
+    def valid_data(self) -> dict[str, Any]:
+        return getattr(self, "cleaned_data", {})
+
+    @property
+    def search_words(self) -> str:
+        return self.valid_data.get("q", "")
+
+    @property
+    def filters(self) -> CaseStudyFilters:
+        data = self.valid_data
+        return CaseStudyFilters(
+            **{name: data[name] for name in CaseStudyFilters.__dataclass_fields__ if data.get(name)}
+        )
+
+
+def apply_filters(queryset: QuerySet[CaseStudy], filters: CaseStudyFilters) -> QuerySet[CaseStudy]:
+    """Narrow in SQL. Themes and CPV codes through EXISTS, not joins, so a case study appears once."""
+    if filters.theme:
+        queryset = queryset.filter(
+            Exists(
+                CaseStudy.themes.through.objects.filter(
+                    casestudy_id=OuterRef("pk"), theme__slug=filters.theme
+                )
+            )
+        )
+    if filters.cpv:
+        queryset = queryset.filter(
+            Exists(
+                CaseStudy.cpv_codes.through.objects.filter(
+                    casestudy_id=OuterRef("pk"), cpvcode__code__startswith=filters.cpv
+                )
+            )
+        )
+    for name in ("route", "country", "outcome", "source", "capability"):
+        if value := getattr(filters, name):
+            queryset = queryset.filter(**{name: value})
+    return queryset
+
+
+def order_results(queryset: QuerySet[CaseStudy], *, text: str) -> QuerySet[CaseStudy]:
+    """Best match first when searching on PostgreSQL; otherwise (and among equals) newest first, ending on
+    the primary key so pages never overlap."""
+    newest = (F("published_at").desc(nulls_last=True), "-pk")
+    if clean_query(text) and uses_postgres():
+        return queryset.order_by("-rank", *newest)
+    return queryset.order_by(*newest)

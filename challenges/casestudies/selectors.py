@@ -1,0 +1,99 @@
+"""Reads of the case-study library, limited to what the person asking may see: the public list and its
+search, the detail page, a challenge's own case study, and "others who faced this need"."""
+
+from django.db.models import Case, Exists, IntegerField, OuterRef, QuerySet, Value, When
+from django.db.models.functions import Substr
+from django_countries import countries as all_countries
+
+from challenges.models import Challenge, Theme
+from portal.accounts.models import User
+
+from .models import CaseStudy
+from .rules import ENDED_STATUSES
+from .search import CaseStudyFilters, apply_filters, order_results, search_case_studies
+
+RELATED_LIMIT = 3
+
+
+def published_case_studies_matching(*, text: str, filters: CaseStudyFilters) -> QuerySet[CaseStudy]:
+    """Published case studies matching the words and filters, best match or newest first, with what a
+    list row shows (owner, themes) loaded."""
+    queryset = apply_filters(CaseStudy.objects.published(), filters)
+    queryset = search_case_studies(queryset, text)
+    return order_results(queryset, text=text).select_related("owner").prefetch_related("themes")
+
+
+def theme_choices() -> list[tuple[str, str]]:
+    return [(theme.slug, str(theme)) for theme in Theme.objects.all()]
+
+
+def country_choices() -> list[tuple[str, str]]:
+    """The countries of published case studies, by name in the current language. One query."""
+    codes = set(CaseStudy.objects.published().values_list("country", flat=True).distinct())
+    return sorted(
+        ((code, all_countries.name(code) or code) for code in codes if code), key=lambda pair: pair[1]
+    )
+
+
+def case_study_for_detail(*, user: User, pk: int) -> CaseStudy | None:
+    """The case study with everything its page shows, if the user may see it: owner, challenge, themes,
+    CPV codes, and the reflection report it was written from (exchanges names its link to us by string;
+    the reverse relation is read here without importing exchanges). Two queries."""
+    return (
+        CaseStudy.objects.visible_to(user)
+        .select_related("owner", "challenge", "reflection_report__event")
+        .prefetch_related("themes", "cpv_codes")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def editable_case_study(*, user: User, pk: int) -> CaseStudy | None:
+    """For the editor: the case study (as the user may see it) with its themes and CPV codes."""
+    return (
+        CaseStudy.objects.visible_to(user)
+        .select_related("owner", "challenge")
+        .prefetch_related("themes", "cpv_codes")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def case_study_of_challenge(*, challenge: Challenge) -> CaseStudy | None:
+    """The challenge's case study, in any status (None, and no query, for a challenge that has not
+    ended: it cannot have one)."""
+    if challenge.status not in ENDED_STATUSES:
+        return None
+    return CaseStudy.objects.filter(challenge_id=challenge.pk).first()
+
+
+def _one_if(condition) -> Case:
+    return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
+
+
+def related_case_studies(*, challenge: Challenge, limit: int = RELATED_LIMIT) -> list[CaseStudy]:
+    """ "Others who faced this need": up to `limit` published case studies that share a theme or a CPV
+    division (the code's first two digits) with the challenge, other than its own; those sharing both
+    first, then the newest. One query (the challenge's themes and codes are read in subqueries)."""
+    challenge_themes = Challenge.themes.through.objects.filter(challenge_id=challenge.pk).values("theme_id")
+    challenge_divisions = (
+        Challenge.cpv_codes.through.objects.filter(challenge_id=challenge.pk)
+        .annotate(division=Substr("cpvcode_id", 1, 2))
+        .values("division")
+    )
+    shares_theme = Exists(
+        CaseStudy.themes.through.objects.filter(casestudy_id=OuterRef("pk"), theme_id__in=challenge_themes)
+    )
+    shares_division = Exists(
+        CaseStudy.cpv_codes.through.objects.annotate(division=Substr("cpvcode_id", 1, 2)).filter(
+            casestudy_id=OuterRef("pk"), division__in=challenge_divisions
+        )
+    )
+    return list(
+        CaseStudy.objects.published()
+        .exclude(challenge_id=challenge.pk)
+        .annotate(closeness=_one_if(shares_theme) + _one_if(shares_division))
+        .filter(closeness__gt=0)
+        .select_related("owner")
+        .order_by("-closeness", "-published_at", "-pk")[:limit]
+    )

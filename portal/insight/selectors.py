@@ -1,0 +1,672 @@
+"""What the dashboards show, computed in the database: each section is a handful of grouped queries (one
+row per organisation and year), whatever the number of organisations, challenges or bids; Python only
+divides and sums those rows. Every function returns plain rows, so the pages, the CSV files and the tests
+read the same figures.
+
+Sealed bids: proposals are counted only once their challenge's submission deadline has passed (by the
+database clock) and the challenge is in a status whose bids may be opened (suppliers.models
+.OPENABLE_CHALLENGE_STATUSES) — a bid on an open challenge is never counted, so no figure can reveal it.
+
+Dashboards read everything and nothing reads them (STYLE.md), so this module imports the feature apps'
+models freely."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, DurationField, ExpressionWrapper, F, FloatField, Q, QuerySet, Sum
+from django.db.models.functions import Cast, Coalesce, ExtractYear, Now
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from challenges.evaluation.enums import AwardDecision
+from challenges.evaluation.models import Award, AwardedProposal, Trial
+from challenges.ideas.models import Idea
+from challenges.models import Challenge
+from exchanges.enums import EventStatus, RegistrationStatus
+from exchanges.models import ExchangeEvent, Registration
+from exchanges.surveys.enums import QuestionKind
+from exchanges.surveys.models import Answer, Response
+from portal.accounts.enums import OrganisationKind, SMESize
+from portal.accounts.models import Organisation
+from suppliers.enums import PartnerStatus, ProposalStatus
+from suppliers.models import OPENABLE_CHALLENGE_STATUSES, Proposal
+
+from .models import FIRST_YEAR, LAST_YEAR, ProcurementVolume, Programme
+
+DEFAULT_YEARS = 3
+MAX_YEARS = 15
+SME_SIZES = [SMESize.MICRO, SMESize.SMALL, SMESize.MEDIUM]
+# The reflection survey rates each agenda session from 1 to 5 (exchanges.services.surveys); scale questions
+# on another scale are left out of the average rather than mixed into it.
+RATING_MIN, RATING_MAX = 1, 5
+
+ONE_DECIMAL = Decimal("0.1")
+CENTS = Decimal("0.01")
+
+
+# --- Periods -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    """Whole calendar years, first to last, in the portal's time zone."""
+
+    first: int
+    last: int
+
+    @property
+    def years(self) -> list[int]:
+        return list(range(self.first, self.last + 1))
+
+    def bounds(self) -> tuple[datetime, datetime]:
+        zone = timezone.get_current_timezone()
+        return datetime(self.first, 1, 1, tzinfo=zone), datetime(self.last + 1, 1, 1, tzinfo=zone)
+
+    def q(self, field_name: str) -> Q:
+        """The rows whose datetime field falls in the period (a range, so an index on it is used)."""
+        start, end = self.bounds()
+        return Q(**{f"{field_name}__gte": start, f"{field_name}__lt": end})
+
+
+def default_period(*, today=None) -> Period:
+    """The current year and the two before it."""
+    year = (today or timezone.localdate()).year
+    return Period(year - DEFAULT_YEARS + 1, year)
+
+
+def valid_period_bounds() -> tuple[int, int]:
+    return FIRST_YEAR, LAST_YEAR
+
+
+# --- Arithmetic ----------------------------------------------------------------------------------------
+
+
+def percent(numerator, denominator) -> Decimal | None:
+    """numerator / denominator as a percentage with one decimal, or None when there is nothing to divide."""
+    if numerator is None or not denominator:
+        return None
+    return (Decimal(numerator) * 100 / Decimal(denominator)).quantize(ONE_DECIMAL, ROUND_HALF_UP)
+
+
+def ratio(numerator, denominator) -> Decimal | None:
+    if numerator is None or not denominator:
+        return None
+    return (Decimal(numerator) / Decimal(denominator)).quantize(ONE_DECIMAL, ROUND_HALF_UP)
+
+
+def _days(duration: timedelta | int | None) -> Decimal:
+    """A summed duration in days (SQLite may hand back microseconds where PostgreSQL gives an interval)."""
+    if duration is None:
+        return Decimal(0)
+    if isinstance(duration, timedelta):
+        seconds = Decimal(duration.days * 86400 + duration.seconds) + Decimal(duration.microseconds) / 10**6
+    else:
+        seconds = Decimal(duration) / 10**6
+    return seconds / 86400
+
+
+# --- Scope: which organisations a dashboard reads ------------------------------------------------------
+
+
+@dataclass
+class Scope:
+    """The buying organisations of a dashboard (a programme's, or one organisation's alone), the programme
+    (if any) and the organisation whose own figures are shown beside the programme's (if any)."""
+
+    buyers: list[Organisation]
+    programme: Programme | None = None
+    organisation: Organisation | None = None
+
+    @property
+    def buyer_ids(self) -> list[int]:
+        return [buyer.pk for buyer in self.buyers]
+
+    @property
+    def target(self) -> Decimal:
+        return self.programme.innovative_share_target if self.programme else Decimal("10")
+
+    def shows(self, organisation_id: int) -> bool:
+        """Whether an organisation's own rows may be shown: all of them on the programme dashboard, only
+        the organisation's own on its dashboard (never another organisation's)."""
+        return self.organisation is None or organisation_id == self.organisation.pk
+
+
+def programmes_for_list() -> QuerySet[Programme]:
+    return Programme.objects.select_related("organisation").annotate(buyer_count=Count("buyers"))
+
+
+def programme_for_dashboard(*, slug: str) -> Programme:
+    """The programme with its buyers (ordered by name) prefetched; raises Programme.DoesNotExist."""
+    return (
+        Programme.objects.select_related("organisation")
+        .prefetch_related("buyers")
+        .get(organisation__slug=slug)
+    )
+
+
+def programmes_of_organisation(*, organisation: Organisation) -> list[Programme]:
+    """The programmes that follow an organisation, with all their buyers, by the programme's name."""
+    return list(
+        Programme.objects.filter(buyers=organisation)
+        .select_related("organisation")
+        .prefetch_related("buyers")
+        .order_by("organisation__name", "pk")
+    )
+
+
+def buyer_organisations() -> QuerySet[Organisation]:
+    return Organisation.objects.filter(kind=OrganisationKind.BUYER).order_by("name", "pk")
+
+
+def programme_organisations_without_programme() -> QuerySet[Organisation]:
+    return Organisation.objects.filter(kind=OrganisationKind.PROGRAMME, insight_programme__isnull=True)
+
+
+def scope_for_programme(programme: Programme) -> Scope:
+    return Scope(buyers=sorted(programme.buyers.all(), key=lambda o: (o.name, o.pk)), programme=programme)
+
+
+def scope_for_organisation(organisation: Organisation, programme: Programme | None) -> Scope:
+    """An organisation's dashboard: its programme's buyers (for the programme's figures), showing only its
+    own rows; without a programme, itself alone."""
+    buyers = sorted(programme.buyers.all(), key=lambda o: (o.name, o.pk)) if programme else [organisation]
+    return Scope(buyers=buyers, programme=programme, organisation=organisation)
+
+
+# --- Innovative share -----------------------------------------------------------------------------------
+
+
+@dataclass
+class ShareRow:
+    """One organisation's (or, with organisation None, the programme's) innovative share in a year."""
+
+    year: int
+    organisation: Organisation | None
+    innovative_count: int = 0
+    # In the currency of the year's procurement volume; None when no volume is recorded.
+    innovative_value: Decimal | None = None
+    procurement_count: int | None = None
+    procurement_value: Decimal | None = None
+    currency: str = ""
+    # Innovative awards whose challenge is in another currency than the volume: not converted, not summed.
+    other_currency_awards: int = 0
+    # For the programme row: how many organisations recorded a volume (and so count in the row).
+    organisations_recorded: int = 0
+
+    @property
+    def is_programme(self) -> bool:
+        return self.organisation is None
+
+    @property
+    def recorded(self) -> bool:
+        return self.procurement_count is not None
+
+    @property
+    def count_share(self) -> Decimal | None:
+        return percent(self.innovative_count, self.procurement_count) if self.recorded else None
+
+    @property
+    def value_share(self) -> Decimal | None:
+        if not self.recorded or self.innovative_value is None:
+            return None
+        return percent(self.innovative_value, self.procurement_value)
+
+
+def _innovative_awards(scope: Scope, period: Period) -> QuerySet:
+    return Award.objects.filter(
+        period.q("decided_at"),
+        decision=AwardDecision.AWARD,
+        challenge__owner_id__in=scope.buyer_ids,
+        challenge__is_innovative=True,
+    )
+
+
+def innovative_share(*, scope: Scope, period: Period) -> list[ShareRow]:
+    """Per year: the programme's row, then each organisation's. Numerator: the organisation's innovative
+    challenges (BT-776) whose award decision is an award, decided in the year; value: the sum of their
+    awarded contract values in the currency of the year's procurement volume. Denominator: the
+    procurement volume the organisation recorded for the year (no volume: "not recorded", never 0%).
+    The programme row sums the organisations that recorded a volume that year. Three queries."""
+    volumes = {
+        (volume.organisation_id, volume.year): volume
+        for volume in ProcurementVolume.objects.filter(
+            organisation_id__in=scope.buyer_ids, year__in=period.years
+        )
+    }
+    counts = {
+        (row["challenge__owner_id"], row["year"]): row["n"]
+        for row in _innovative_awards(scope, period)
+        .annotate(year=ExtractYear("decided_at"))
+        .values("challenge__owner_id", "year")
+        .annotate(n=Count("pk"))
+    }
+    values: dict[tuple[int, int], dict[str, tuple[Decimal, int]]] = defaultdict(dict)
+    for row in (
+        AwardedProposal.objects.filter(
+            award__in=_innovative_awards(scope, period).values("pk"),
+        )
+        .annotate(year=ExtractYear("award__decided_at"))
+        .values("award__challenge__owner_id", "year", "award__challenge__currency")
+        .annotate(total=Sum("value"), challenges=Count("award__challenge_id", distinct=True))
+    ):
+        values[(row["award__challenge__owner_id"], row["year"])][row["award__challenge__currency"]] = (
+            # SQLite's sum forgets the column's two decimals; PostgreSQL keeps them.
+            Decimal(row["total"] or 0).quantize(CENTS),
+            row["challenges"],
+        )
+
+    rows: list[ShareRow] = []
+    for year in period.years:
+        organisation_rows = []
+        for buyer in scope.buyers:
+            row = ShareRow(year=year, organisation=buyer, innovative_count=counts.get((buyer.pk, year), 0))
+            volume = volumes.get((buyer.pk, year))
+            by_currency = values.get((buyer.pk, year), {})
+            if volume is not None:
+                row.procurement_count = volume.procurement_count
+                row.procurement_value = volume.procurement_value
+                row.currency = volume.currency
+                row.innovative_value = by_currency.get(volume.currency, (Decimal("0.00"), 0))[0]
+                row.other_currency_awards = sum(
+                    n for cur, (_t, n) in by_currency.items() if cur != volume.currency
+                )
+            organisation_rows.append(row)
+        if scope.programme is not None:
+            rows.append(_programme_share_row(year, organisation_rows))
+        rows.extend(row for row in organisation_rows if scope.shows(row.organisation.pk))
+    return rows
+
+
+def _programme_share_row(year: int, organisation_rows: list[ShareRow]) -> ShareRow:
+    recorded = [row for row in organisation_rows if row.recorded]
+    programme = ShareRow(year=year, organisation=None, organisations_recorded=len(recorded))
+    if not recorded:
+        return programme
+    programme.innovative_count = sum(row.innovative_count for row in recorded)
+    programme.procurement_count = sum(row.procurement_count for row in recorded)
+    programme.other_currency_awards = sum(row.other_currency_awards for row in recorded)
+    currencies = {row.currency for row in recorded}
+    if len(currencies) == 1:
+        # Values in different currencies are not added up: only a single-currency year has a value share.
+        programme.currency = currencies.pop()
+        programme.innovative_value = sum((row.innovative_value for row in recorded), Decimal(0))
+        programme.procurement_value = sum((row.procurement_value for row in recorded), Decimal(0))
+    return programme
+
+
+# --- Funnel ---------------------------------------------------------------------------------------------
+
+FUNNEL_STAGES = [
+    ("ideas", _("Citizen ideas published")),
+    ("drafted", _("Challenges drafted")),
+    ("published", _("Challenges published")),
+    ("proposals", _("Proposals submitted")),
+    ("trials", _("Trials")),
+    ("awards", _("Awards")),
+]
+
+
+@dataclass
+class CountsRow:
+    """Counts of one organisation (or the programme, organisation None) in a year, keyed by name."""
+
+    year: int
+    organisation: Organisation | None
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def is_programme(self) -> bool:
+        return self.organisation is None
+
+    def __getitem__(self, key: str) -> int:
+        return self.counts.get(key, 0)
+
+
+def _grouped(queryset: QuerySet, owner: str, when: str, **aggregates) -> dict[tuple[int, int], dict]:
+    """{(organisation id, year): {aggregate: value}} from one grouped query."""
+    return {
+        (row[owner], row["year"]): row
+        for row in queryset.annotate(year=ExtractYear(when)).values(owner, "year").annotate(**aggregates)
+    }
+
+
+def _counts_rows(scope: Scope, period: Period, grouped: dict[str, dict], keys: list[str]) -> list[CountsRow]:
+    """Rows per year: the programme's (sums over all its organisations) and each shown organisation's."""
+    rows = []
+    for year in period.years:
+        organisation_rows = []
+        for buyer in scope.buyers:
+            counts = {}
+            for key in keys:
+                source, _sep, aggregate = key.partition(":")
+                counts[aggregate or source] = (grouped[source].get((buyer.pk, year)) or {}).get(
+                    aggregate or "n"
+                ) or 0
+            organisation_rows.append(CountsRow(year=year, organisation=buyer, counts=counts))
+        if scope.programme is not None:
+            total = defaultdict(int)
+            for row in organisation_rows:
+                for key, value in row.counts.items():
+                    total[key] += value
+            rows.append(CountsRow(year=year, organisation=None, counts=dict(total)))
+        rows.extend(row for row in organisation_rows if scope.shows(row.organisation.pk))
+    return rows
+
+
+def _opened_proposals() -> QuerySet:
+    """Live submitted bids whose challenge's deadline has passed: the only bids any figure counts."""
+    return Proposal.objects.opened()
+
+
+def funnel(*, scope: Scope, period: Period) -> list[CountsRow]:
+    """Per year: citizen ideas published (addressed to the organisations) → challenges drafted (created)
+    → published → proposals submitted (opened bids only, by submission date) → trials (shortlisted) →
+    awards (decided, to award). Six queries."""
+    ids = scope.buyer_ids
+    grouped = {
+        "ideas": _grouped(
+            Idea.objects.filter(period.q("published_at"), city_id__in=ids),
+            "city_id",
+            "published_at",
+            n=Count("pk"),
+        ),
+        "drafted": _grouped(
+            Challenge.objects.filter(period.q("created_at"), owner_id__in=ids),
+            "owner_id",
+            "created_at",
+            n=Count("pk"),
+        ),
+        "published": _grouped(
+            Challenge.objects.filter(period.q("published_at"), owner_id__in=ids),
+            "owner_id",
+            "published_at",
+            n=Count("pk"),
+        ),
+        "proposals": _grouped(
+            _opened_proposals().filter(period.q("submitted_at"), challenge__owner_id__in=ids),
+            "challenge__owner_id",
+            "submitted_at",
+            n=Count("pk"),
+        ),
+        "trials": _grouped(
+            Trial.objects.filter(period.q("shortlisted_at"), proposal__challenge__owner_id__in=ids),
+            "proposal__challenge__owner_id",
+            "shortlisted_at",
+            n=Count("pk"),
+        ),
+        "awards": _grouped(
+            Award.objects.filter(
+                period.q("decided_at"), decision=AwardDecision.AWARD, challenge__owner_id__in=ids
+            ),
+            "challenge__owner_id",
+            "decided_at",
+            n=Count("pk"),
+        ),
+    }
+    return _counts_rows(scope, period, grouped, [key for key, _label in FUNNEL_STAGES])
+
+
+# --- SME participation ------------------------------------------------------------------------------------
+
+
+@dataclass
+class ParticipationRow(CountsRow):
+    @property
+    def bidders_per_challenge(self) -> Decimal | None:
+        return ratio(self["bids"], self["challenges"])
+
+    @property
+    def sme_share(self) -> Decimal | None:
+        return percent(self["sme_bids"], self["bids"])
+
+    @property
+    def first_time_share(self) -> Decimal | None:
+        return percent(self["first_time_bids"], self["bids"])
+
+    @property
+    def consortium_size(self) -> Decimal | None:
+        """Average members of a consortium bid: its lead and its accepted partners."""
+        return ratio(self["consortium_bids"] + self["consortium_partners"], self["consortium_bids"])
+
+
+def sme_participation(*, scope: Scope, period: Period) -> list[ParticipationRow]:
+    """Per year, over the challenges whose submission deadline passed in the year: challenges, live bids
+    (submitted, or resubmitted after a withdrawal; a withdrawn or draft proposal is no bid), bids led by an
+    SME (micro, small, medium), bids from first-time public-sector suppliers (the lead had not sold to the
+    public sector, as its profile said when it submitted; for bids from before that was recorded, as its
+    profile says now), consortium bids and their accepted partners. One query."""
+    live = Q(proposals__status=ProposalStatus.SUBMITTED)
+    first_time = Q(proposals__had_public_sector_sales=False) | Q(
+        proposals__had_public_sector_sales__isnull=True,
+        proposals__supplier__supplier_profile__has_public_sector_sales=False,
+    )
+    accepted = Q(proposals__partners__status=PartnerStatus.ACCEPTED)
+    challenges = Challenge.objects.filter(
+        period.q("submission_deadline"),
+        owner_id__in=scope.buyer_ids,
+        status__in=OPENABLE_CHALLENGE_STATUSES,
+        submission_deadline__lte=Now(),
+    )
+    grouped = {
+        "c": _grouped(
+            challenges,
+            "owner_id",
+            "submission_deadline",
+            challenges=Count("pk", distinct=True),
+            bids=Count("proposals", filter=live, distinct=True),
+            sme_bids=Count(
+                "proposals", filter=live & Q(proposals__supplier__sme_size__in=SME_SIZES), distinct=True
+            ),
+            first_time_bids=Count("proposals", filter=live & first_time, distinct=True),
+            consortium_bids=Count("proposals", filter=live & accepted, distinct=True),
+            consortium_partners=Count("proposals__partners", filter=live & accepted, distinct=True),
+        )
+    }
+    keys = ["challenges", "bids", "sme_bids", "first_time_bids", "consortium_bids", "consortium_partners"]
+    rows = _counts_rows(scope, period, grouped, [f"c:{key}" for key in keys])
+    return [ParticipationRow(year=row.year, organisation=row.organisation, counts=row.counts) for row in rows]
+
+
+# --- Time to award and clarification questions ----------------------------------------------------------
+
+
+@dataclass
+class TimingRow(CountsRow):
+    days_total: Decimal = Decimal(0)
+
+    @property
+    def average_days(self) -> Decimal | None:
+        if not self["timed_awards"]:
+            return None
+        return (self.days_total / self["timed_awards"]).quantize(ONE_DECIMAL, ROUND_HALF_UP)
+
+    @property
+    def questions_per_challenge(self) -> Decimal | None:
+        return ratio(self["questions"], self["published"])
+
+
+def timing(*, scope: Scope, period: Period) -> list[TimingRow]:
+    """Per year: awards decided (to award) and the average days from the challenge's publication to the
+    decision; challenges published and the clarification questions asked about them. Two queries."""
+    ids = scope.buyer_ids
+    awards = _grouped(
+        Award.objects.filter(
+            period.q("decided_at"),
+            decision=AwardDecision.AWARD,
+            challenge__owner_id__in=ids,
+            challenge__published_at__isnull=False,
+        ),
+        "challenge__owner_id",
+        "decided_at",
+        timed_awards=Count("pk"),
+        duration=Sum(
+            ExpressionWrapper(F("decided_at") - F("challenge__published_at"), output_field=DurationField())
+        ),
+    )
+    published = _grouped(
+        Challenge.objects.filter(period.q("published_at"), owner_id__in=ids),
+        "owner_id",
+        "published_at",
+        published=Count("pk", distinct=True),
+        questions=Count("clarifications", distinct=True),
+    )
+    rows = []
+    for year in period.years:
+        organisation_rows = []
+        for buyer in scope.buyers:
+            award = awards.get((buyer.pk, year)) or {}
+            challenge = published.get((buyer.pk, year)) or {}
+            organisation_rows.append(
+                TimingRow(
+                    year=year,
+                    organisation=buyer,
+                    counts={
+                        "timed_awards": award.get("timed_awards") or 0,
+                        "published": challenge.get("published") or 0,
+                        "questions": challenge.get("questions") or 0,
+                    },
+                    days_total=_days(award.get("duration")),
+                )
+            )
+        if scope.programme is not None:
+            rows.append(
+                TimingRow(
+                    year=year,
+                    organisation=None,
+                    counts={
+                        key: sum(row[key] for row in organisation_rows) for key in organisation_rows[0].counts
+                    }
+                    if organisation_rows
+                    else {},
+                    days_total=sum((row.days_total for row in organisation_rows), Decimal(0)),
+                )
+            )
+        rows.extend(row for row in organisation_rows if scope.shows(row.organisation.pk))
+    return rows
+
+
+# --- Exchange participation -----------------------------------------------------------------------------
+
+
+@dataclass
+class ExchangeRow:
+    year: int
+    events: int = 0
+    confirmed: int = 0
+    confirmed_from_buyers: int = 0
+    confirmed_from_organisation: int | None = None
+    pre_registrations: int = 0
+    pre_responses: int = 0
+    reflection_registrations: int = 0
+    reflection_responses: int = 0
+    ratings: int = 0
+    rating_total: float = 0.0
+
+    @property
+    def pre_rate(self) -> Decimal | None:
+        return percent(self.pre_responses, self.pre_registrations)
+
+    @property
+    def reflection_rate(self) -> Decimal | None:
+        return percent(self.reflection_responses, self.reflection_registrations)
+
+    @property
+    def average_rating(self) -> Decimal | None:
+        if not self.ratings:
+            return None
+        return (Decimal(str(self.rating_total)) / self.ratings).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+def _events(scope: Scope, period: Period) -> QuerySet[ExchangeEvent]:
+    """The exchanges held in the period: run by the programme or hosted by one of its organisations,
+    started by now, and announced (an event still in planning never took place)."""
+    if scope.programme is not None:
+        whose = Q(programme__organiser_id=scope.programme.organisation_id) | Q(host_id__in=scope.buyer_ids)
+    else:
+        whose = Q(host_id__in=scope.buyer_ids) | Q(
+            pk__in=Registration.objects.filter(organisation_id__in=scope.buyer_ids).values("event_id")
+        )
+    return ExchangeEvent.objects.filter(whose, period.q("starts_at"), starts_at__lte=Now()).exclude(
+        status=EventStatus.PLANNING
+    )
+
+
+def exchange_participation(*, scope: Scope, period: Period) -> list[ExchangeRow]:
+    """Per year of the events' start: events held, confirmed participants (all; from the programme's
+    organisations; from the dashboard's organisation), the pre-exchange and reflection survey response
+    rates (submitted responses / confirmed registrations of the events that have that survey) and the
+    average rating given in the reflection surveys (1-to-5 scale answers). Four queries."""
+    events = _events(scope, period)
+    event_ids = events.values("pk")
+    by_events = {
+        row["year"]: row["n"]
+        for row in events.annotate(year=ExtractYear("starts_at")).values("year").annotate(n=Count("pk"))
+    }
+    confirmed = Q(status=RegistrationStatus.CONFIRMED)
+    own = {"own": Count("pk", filter=Q(organisation_id=scope.organisation.pk))} if scope.organisation else {}
+    registrations = {
+        row["year"]: row
+        for row in Registration.objects.filter(confirmed, event_id__in=event_ids)
+        .annotate(year=ExtractYear("event__starts_at"))
+        .values("year")
+        .annotate(
+            n=Count("pk"),
+            buyers=Count("pk", filter=Q(organisation_id__in=scope.buyer_ids)),
+            pre=Count("pk", filter=Q(event__pre_survey__isnull=False)),
+            reflection=Count("pk", filter=Q(event__reflection_survey__isnull=False)),
+            **own,
+        )
+    }
+    responses = {
+        row["year"]: row
+        for row in Response.objects.filter(submitted_at__isnull=False)
+        .filter(Q(survey__pre_exchange_event__in=event_ids) | Q(survey__reflection_event__in=event_ids))
+        .annotate(
+            year=ExtractYear(
+                Coalesce("survey__pre_exchange_event__starts_at", "survey__reflection_event__starts_at")
+            )
+        )
+        .values("year")
+        .annotate(
+            pre=Count("pk", filter=Q(survey__pre_exchange_event__isnull=False)),
+            reflection=Count("pk", filter=Q(survey__reflection_event__isnull=False)),
+        )
+    }
+    ratings = {
+        row["year"]: row
+        for row in Answer.objects.filter(
+            response__submitted_at__isnull=False,
+            response__survey__reflection_event__in=event_ids,
+            question__kind=QuestionKind.SCALE,
+            question__scale_min=RATING_MIN,
+            question__scale_max=RATING_MAX,
+        )
+        .annotate(year=ExtractYear("response__survey__reflection_event__starts_at"))
+        .values("year")
+        .annotate(n=Count("pk"), total=Sum(Cast("value", FloatField())))
+    }
+    rows = []
+    for year in period.years:
+        registration = registrations.get(year) or {}
+        response = responses.get(year) or {}
+        rating = ratings.get(year) or {}
+        rows.append(
+            ExchangeRow(
+                year=year,
+                events=by_events.get(year, 0),
+                confirmed=registration.get("n") or 0,
+                confirmed_from_buyers=registration.get("buyers") or 0,
+                confirmed_from_organisation=(registration.get("own") or 0) if scope.organisation else None,
+                pre_registrations=registration.get("pre") or 0,
+                pre_responses=response.get("pre") or 0,
+                reflection_registrations=registration.get("reflection") or 0,
+                reflection_responses=response.get("reflection") or 0,
+                ratings=rating.get("n") or 0,
+                rating_total=rating.get("total") or 0.0,
+            )
+        )
+    return rows
