@@ -22,6 +22,7 @@ from tests.factories.accounts import (
     SupplierFactory,
     TOTPAuthenticatorFactory,
 )
+from tests.factories.casestudies import PublishedCaseStudyFactory
 from tests.factories.challenges import (
     AmendmentFactory,
     ChallengeFactory,
@@ -31,6 +32,7 @@ from tests.factories.challenges import (
     PublishedChallengeFactory,
     ThemeFactory,
 )
+from tests.factories.ideas import IdeaSupportFactory, PublishedIdeaFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -398,6 +400,9 @@ def test_challenge_detail_shows_amendments_and_public_clarifications_only(client
 @pytest.mark.parametrize("rows", [1, 30])
 def test_challenge_detail_query_count(client, django_assert_num_queries, rows):
     challenge = PublishedChallengeFactory(with_outcome_and_criteria=False)
+    theme = ThemeFactory()
+    challenge.themes.add(theme)
+    idea = PublishedIdeaFactory(city=challenge.owner, challenge=challenge)
     for number in range(rows):
         OutcomeFactory(challenge=challenge)
         AmendmentFactory(challenge=challenge)
@@ -405,9 +410,12 @@ def test_challenge_detail_query_count(client, django_assert_num_queries, rows):
             challenge=challenge, status=ClarificationStatus.PUBLIC, public_question=f"Q{number}?"
         )
         PublishedChallengeFactory()
+        IdeaSupportFactory(idea=idea)
+        PublishedCaseStudyFactory().themes.add(theme)
 
-    # the challenge with owner; outcomes, criteria, documents, themes, CPV codes; amendments; clarifications
-    with django_assert_num_queries(8):
+    # the challenge with owner; outcomes, criteria, documents, themes, CPV codes; amendments; clarifications;
+    # the citizen idea it started from, with its supporters counted; related case studies
+    with django_assert_num_queries(10):
         response = client.get(challenge.get_absolute_url())
 
     assert response.status_code == 200
@@ -421,8 +429,9 @@ def test_challenge_detail_query_count_signed_in(client, django_assert_num_querie
     client.force_login(actors["supplier"])
 
     # + the session, the user, their memberships (twice: roles for visible_to, and the menu's), the unread
-    # count, the follow state, the organisation's proposal (proposal panel), the board's count (board panel)
-    with django_assert_num_queries(16):
+    # count, the follow state, the organisation's proposal (proposal panel), the board's count (board panel),
+    # the citizen idea it started from, related case studies
+    with django_assert_num_queries(18):
         client.get(challenge.get_absolute_url())
 
 

@@ -14,7 +14,6 @@ from tests.factories.accounts import (
     ProgrammeOrganisationFactory,
     UserFactory,
 )
-from tests.factories.challenges import ThemeFactory
 from tests.factories.insight import ProgrammeFactory
 
 from .journey import PageChecks
@@ -52,8 +51,9 @@ def _support(page, checks: PageChecks, email: str, supporters: str) -> None:
     checks.arrived(page, TITLE)
     page.get_by_role("button", name="I support this idea").click()
     checks.arrived(page, TITLE)
-    expect(page.get_by_text("You support this idea.")).to_be_visible()
-    expect(page.get_by_role("complementary", name="Support")).to_contain_text(supporters)
+    support = page.get_by_role("complementary", name="Support")
+    expect(support).to_contain_text("You support this idea.")
+    expect(support).to_contain_text(supporters)
 
 
 def test_idea_journey_from_resident_to_challenge_draft_and_dashboard(new_page, console_errors):
@@ -73,7 +73,6 @@ def test_idea_journey_from_resident_to_challenge_draft_and_dashboard(new_page, c
         ("sara@example.net", "Sara Lie"),
     ]:
         UserFactory(email=email, full_name=name)
-    ThemeFactory(slug="mobility", name_en="Mobility", name_nb="Mobilitet")
     checks = PageChecks()
 
     # 1. A resident shares the problem; the coach points at the solution she slipped in; she sends it.
@@ -87,7 +86,7 @@ def test_idea_journey_from_resident_to_challenge_draft_and_dashboard(new_page, c
     _field(ingrid, "Title").fill(TITLE)
     _field(ingrid, "The problem you see").fill(PROBLEM)
     _field(ingrid, "Where in the city").fill("Lademoen")
-    ingrid.get_by_role("checkbox", name="Mobility").check()
+    ingrid.get_by_role("checkbox", name="Road safety", exact=True).check()
     _field(ingrid, "Name shown with your idea").fill("Ingrid from Lademoen")
     ingrid.get_by_role("button", name="Check and preview").click()
     checks.arrived(ingrid, "Share an idea for your city")
@@ -106,7 +105,7 @@ def test_idea_journey_from_resident_to_challenge_draft_and_dashboard(new_page, c
     checks.arrived(per, "Ideas to moderate")
     per.get_by_role("link", name=f"Moderate “{TITLE}”").click()
     checks.arrived(per, f"Moderate: {TITLE}")
-    per.get_by_role("radio", name="Publish it").check()
+    per.get_by_role("radio", name="Publish it", exact=True).check()
     per.get_by_role("button", name="Save the decision").click()
     checks.arrived(per, "Ideas to moderate")
     expect(per.get_by_role("main")).to_contain_text("No ideas are waiting for moderation.")
@@ -124,7 +123,7 @@ def test_idea_journey_from_resident_to_challenge_draft_and_dashboard(new_page, c
     per.get_by_role("link", name=TITLE).click()
     checks.arrived(per, TITLE)
     per.get_by_role("link", name="Turn into a challenge").click()
-    checks.arrived(per, "Turn into a challenge")
+    checks.arrived(per, "Turn the idea into a challenge")
     per.get_by_role("button", name="Make the challenge draft").click()
     checks.arrived(per, f"Edit “{TITLE}”")
     expect(_field(per, "Title")).to_have_value(TITLE)
@@ -136,8 +135,10 @@ def test_idea_journey_from_resident_to_challenge_draft_and_dashboard(new_page, c
     checks.arrived(per, "Dashboard: Trondheim kommune")
     funnel = per.get_by_role("table", name="Funnel")
     year = str(timezone.localdate().year)
-    row = funnel.get_by_role("row").filter(has=per.get_by_role("rowheader", name=year)).filter(
-        has_text="Trondheim kommune"
+    row = (
+        funnel.get_by_role("row")
+        .filter(has=per.get_by_role("rowheader", name=year))
+        .filter(has_text="Trondheim kommune")
     )
     cells = row.get_by_role("cell")
     # Year | Organisation | ideas published | drafted | published | proposals | trials | awards

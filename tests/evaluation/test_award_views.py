@@ -221,8 +221,9 @@ def test_award_notice_query_count(client, scene, django_assert_num_queries, rows
         scored_bid(scene, [2, 2])
     _decide(scene)
 
-    # the challenge page's 8, + the award with its number of bids, + its winners
-    with django_assert_num_queries(10):
+    # the challenge page's 10, + the award with its number of bids, + its winners, + its case study (an
+    # ended challenge may have one)
+    with django_assert_num_queries(13):
         response = client.get(scene["challenge"].get_absolute_url())
     assert f'<dd class="col-sm-8">{rows + 2}</dd>' in response.content.decode()
 
@@ -275,7 +276,7 @@ def test_award_notice_query_count_for_a_bidder(client, scene, django_assert_num_
 
     # The signed-in challenge page's own, the award with its number of bids, its winners, the bidder's
     # own bids with feedback.
-    with django_assert_num_queries(20):
+    with django_assert_num_queries(23):
         response = client.get(scene["challenge"].get_absolute_url())
     assert "Your feedback on the award" in response.content.decode()
 
