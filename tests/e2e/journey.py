@@ -34,3 +34,28 @@ class PageChecks:
     def _note(self, problem: str) -> None:
         if problem not in self.problems:  # the same page visited twice is one problem
             self.problems.append(problem)
+
+
+HOME = "Buy what your city needs, not what you already know"
+
+
+def sign_in(page, checks: PageChecks, email: str, *, totp: bool = False) -> None:
+    """From the home page, through the login form (and the two-factor step for staff), back to the home
+    page, signed in. Every factory user's password is tests.factories.accounts.PASSWORD."""
+    from playwright.sync_api import expect
+
+    from tests.factories.accounts import PASSWORD, current_totp_code
+
+    page.goto("/")
+    checks.arrived(page, HOME)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Sign in").click()
+    checks.arrived(page, "Sign In")
+    field(page, "Email").fill(email)
+    field(page, "Password").fill(PASSWORD)
+    page.get_by_role("main").get_by_role("button", name="Sign In").click()
+    if totp:
+        checks.arrived(page, "Two-Factor Authentication")
+        page.locator("input[name=code]").fill(current_totp_code())
+        page.get_by_role("main").get_by_role("button", name="Sign In").click()
+    checks.arrived(page, HOME)
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()

@@ -12,16 +12,16 @@ from django.apps import apps as django_apps
 from django.db import connection
 from django.utils import timezone
 
-from tests.factories.accounts import PASSWORD, AdminMembershipFactory, BuyerFactory, MembershipFactory
+from tests.factories.accounts import AdminMembershipFactory, BuyerFactory, MembershipFactory
 
 from .conftest import RESULTS_DIR
 from .journey import PageChecks
 from .journey import field as _field
+from .journey import sign_in as _sign_in
 
 # The rows the migrations seed: CPV codes and themes (0002), the coach's starting rules (0003).
 REFERENCE_DATA = ("challenges.migrations.0002_reference_data", "challenges.migrations.0003_coach_rules")
 OSLO = ZoneInfo("Europe/Oslo")
-HOME = "Buy what your city needs, not what you already know"
 
 TITLE = "Islanders reach their hospital appointments on time"
 FLAGGED_SUMMARY = "We want an app that tells islanders when the ferry is late."
@@ -51,21 +51,6 @@ def _noon_in(days: int) -> str:
     """Noon, `days` from today on the clocks of the deadlines' default time zone, as a datetime-local input
     takes it (noon: never in the hour the clocks skip)."""
     return (timezone.now() + timedelta(days=days)).astimezone(OSLO).strftime("%Y-%m-%dT12:00")
-
-
-def _sign_in(page, checks: PageChecks, email: str) -> None:
-    """From the home page, through the login form, back to the home page, signed in."""
-    from playwright.sync_api import expect
-
-    page.goto("/")
-    checks.arrived(page, HOME)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Sign in").click()
-    checks.arrived(page, "Sign In")
-    _field(page, "Email").fill(email)
-    _field(page, "Password").fill(PASSWORD)
-    page.get_by_role("main").get_by_role("button", name="Sign In").click()
-    checks.arrived(page, HOME)
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
 def test_challenge_journey_drafted_with_the_coach_approved_by_a_colleague_and_found_by_the_public(

@@ -12,39 +12,19 @@ import icalendar
 from django.utils import timezone
 
 from tests.factories.accounts import (
-    PASSWORD,
     BuyerFactory,
     MembershipFactory,
     ProgrammeOrganisationFactory,
     TOTPAuthenticatorFactory,
-    current_totp_code,
 )
 from tests.factories.exchanges import ExchangeProgrammeFactory
 
 from .journey import PageChecks
 from .journey import field as _field
+from .journey import sign_in as _sign_in
 
-HOME = "Buy what your city needs, not what you already know"
 TALLINN = ZoneInfo("Europe/Tallinn")
 TITLE = "BUILD exchange in Tartu"
-
-
-def _sign_in(page, checks: PageChecks, email: str, *, totp: bool = False) -> None:
-    from playwright.sync_api import expect
-
-    page.goto("/")
-    checks.arrived(page, HOME)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Sign in").click()
-    checks.arrived(page, "Sign In")
-    _field(page, "Email").fill(email)
-    _field(page, "Password").fill(PASSWORD)
-    page.get_by_role("main").get_by_role("button", name="Sign In").click()
-    if totp:
-        checks.arrived(page, "Two-Factor Authentication")
-        page.locator("input[name=code]").fill(current_totp_code())
-        page.get_by_role("main").get_by_role("button", name="Sign In").click()
-    checks.arrived(page, HOME)
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
 def test_exchange_journey_from_template_to_calendar_file(new_page, console_errors, tmp_path: Path):

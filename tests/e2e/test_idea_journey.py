@@ -8,7 +8,6 @@ from django.utils import timezone
 
 from portal.accounts.enums import MembershipRole
 from tests.factories.accounts import (
-    PASSWORD,
     BuyerFactory,
     MembershipFactory,
     ProgrammeOrganisationFactory,
@@ -18,27 +17,13 @@ from tests.factories.insight import ProgrammeFactory
 
 from .journey import PageChecks
 from .journey import field as _field
+from .journey import sign_in as _sign_in
 
-HOME = "Buy what your city needs, not what you already know"
 TITLE = "Icy pavements keep older residents at home"
 PROBLEM = (
     "In winter the pavements between the care homes and the shops in Lademoen stay icy for days. "
     "Older residents stop going out, and some fall. We should buy an app for this."
 )
-
-
-def _sign_in(page, checks: PageChecks, email: str) -> None:
-    from playwright.sync_api import expect
-
-    page.goto("/")
-    checks.arrived(page, HOME)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Sign in").click()
-    checks.arrived(page, "Sign In")
-    _field(page, "Email").fill(email)
-    _field(page, "Password").fill(PASSWORD)
-    page.get_by_role("main").get_by_role("button", name="Sign In").click()
-    checks.arrived(page, HOME)
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
 def _support(page, checks: PageChecks, email: str, supporters: str) -> None:
