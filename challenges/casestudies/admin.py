@@ -1,6 +1,7 @@
 """The technical admin for case studies: for operators to look things up and correct a typo or a tag.
 Publishing and unpublishing go through the portal's pages (and their services, which keep the audit log),
-so the status, the source and the links are read-only here."""
+so the status, the source and the links are read-only here; and nothing is deleted here, where no audit
+entry would say so (a case study leaves the public by being unpublished)."""
 
 from django.contrib import admin
 
@@ -30,3 +31,6 @@ class CaseStudyAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False  # written from a challenge or a reflection report, on the portal's pages
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # unpublish on the portal's pages instead: audited, and reversible

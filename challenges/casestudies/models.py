@@ -18,13 +18,17 @@ class CaseStudyQuerySet(models.QuerySet):
         return self.filter(status=CaseStudyStatus.PUBLISHED)
 
     def visible_to(self, user) -> "CaseStudyQuerySet":
-        """Published case studies for everyone; drafts for the owning organisation's members and
-        programme staff."""
+        """Published case studies for everyone; drafts for programme staff, and a challenge's drafts for
+        the owning organisation's members (an exchange's draft is managed by staff only, like the reflection
+        report it comes from). As the rule casestudies.view_case_study."""
         if not user.is_authenticated:
             return self.published()
         if user.is_programme_staff:
             return self.all()
-        return self.filter(Q(status=CaseStudyStatus.PUBLISHED) | Q(owner_id__in=user.organisation_ids))
+        return self.filter(
+            Q(status=CaseStudyStatus.PUBLISHED)
+            | Q(owner_id__in=user.organisation_ids, source=CaseSource.CHALLENGE)
+        )
 
 
 class CaseStudy(models.Model):

@@ -4,17 +4,23 @@ template tag's question, not a predicate's.
 
 - write_case_study (challenge): a member of the owning buyer organisation, once the challenge has ended
   (awarded, not awarded or cancelled) after it was published.
-- view_case_study: anyone when published; the owner's members and programme staff while a draft.
+- view_case_study: anyone when published; while a draft, programme staff, and the owner's members for a
+  challenge's case study (an exchange's draft is the report staff withdrew or set back to draft: the host's
+  members no more see it than they see the draft report).
 - change_case_study: the owner's members for a challenge's case study; programme staff for an exchange's
   (they wrote the reflection report it comes from).
 - publish_case_study: the owner's members, a challenge's draft (an exchange's is published from its
   reflection report, exchanges.services.reports.publish_case_study).
-- unpublish_case_study: the owner's members and programme staff, a published one of either source."""
+- unpublish_case_study: a published one; the owner's members for a challenge's, programme staff for either
+  (withdrawing an exchange's is staff's, as in exchanges).
+- view_case_study_contacts: the names and addresses of "contacts willing to talk" are for the public sector
+  (members of buyer and programme organisations) and programme staff, not for suppliers or the public."""
 
 import rules
 
 from challenges.enums import ChallengeStatus
 from challenges.rules import is_owner_member as is_challenge_owner_member
+from portal.accounts.enums import OrganisationKind
 from portal.accounts.rules import is_programme_staff
 
 from .enums import CaseSource, CaseStudyStatus
@@ -56,11 +62,29 @@ def is_from_exchange(user, case_study) -> bool:
     return case_study is not None and case_study.source == CaseSource.EXCHANGE
 
 
+@rules.predicate
+def is_public_sector_member(user) -> bool:
+    """A member of a buyer or programme organisation."""
+    return bool(
+        user.is_authenticated
+        and any(
+            kind in {OrganisationKind.BUYER, OrganisationKind.PROGRAMME}
+            for _pk, _role, kind in user.organisation_memberships
+        )
+    )
+
+
 rules.add_perm("casestudies.write_case_study", is_challenge_owner_member & challenge_has_ended)
-rules.add_perm("casestudies.view_case_study", is_published | is_owner_member | is_programme_staff)
+rules.add_perm(
+    "casestudies.view_case_study", is_published | (is_owner_member & is_from_challenge) | is_programme_staff
+)
 rules.add_perm(
     "casestudies.change_case_study",
     (is_owner_member & is_from_challenge) | (is_programme_staff & is_from_exchange),
 )
 rules.add_perm("casestudies.publish_case_study", is_owner_member & is_from_challenge & is_draft)
-rules.add_perm("casestudies.unpublish_case_study", (is_owner_member | is_programme_staff) & is_published)
+rules.add_perm(
+    "casestudies.unpublish_case_study",
+    ((is_owner_member & is_from_challenge) | is_programme_staff) & is_published,
+)
+rules.add_perm("casestudies.view_case_study_contacts", is_public_sector_member | is_programme_staff)

@@ -6,8 +6,13 @@ library is small: hundreds of rows, not the challenges' thousands, so no stored 
 matched with the challenges' own websearch query (challenges.search.search_query), so "schools" finds
 "school" and "skolene" finds "skole". On SQLite every word must appear somewhere in the text, ignoring
 case (ASCII letters only: SQLite's limitation), and a word with a leading "-" must not.
+
+With any_word=True (a new challenge's title and summary, looking for "others who faced this need") the
+words are the text's significant words, and a case study matching any of them is found, best match first on
+PostgreSQL.
 """
 
+import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -31,6 +36,125 @@ WEIGHTED_FIELDS = {
 }
 TEXT_FIELDS = tuple(name for names in WEIGHTED_FIELDS.values() for name in names)
 MAX_FALLBACK_WORDS = 8
+# any_word: the words that carry a text's meaning. Short words, numbers and the common function words of
+# English and Norwegian would match nearly every case study (the "simple" dictionary keeps them all).
+MAX_SIGNIFICANT_WORDS = 12
+MIN_SIGNIFICANT_LENGTH = 4
+STOP_WORDS = frozenset(
+    (
+        "about",
+        "above",
+        "after",
+        "again",
+        "against",
+        "also",
+        "among",
+        "another",
+        "because",
+        "been",
+        "before",
+        "being",
+        "below",
+        "between",
+        "both",
+        "could",
+        "does",
+        "doing",
+        "down",
+        "during",
+        "each",
+        "either",
+        "every",
+        "from",
+        "further",
+        "have",
+        "having",
+        "here",
+        "into",
+        "itself",
+        "just",
+        "many",
+        "more",
+        "most",
+        "much",
+        "must",
+        "need",
+        "needs",
+        "only",
+        "other",
+        "ours",
+        "over",
+        "same",
+        "should",
+        "since",
+        "some",
+        "such",
+        "than",
+        "that",
+        "their",
+        "theirs",
+        "them",
+        "themselves",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "through",
+        "under",
+        "until",
+        "very",
+        "want",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "will",
+        "with",
+        "within",
+        "without",
+        "would",
+        "your",
+        "yours",
+        "alle",
+        "andre",
+        "bare",
+        "blir",
+        "både",
+        "denne",
+        "dere",
+        "dette",
+        "disse",
+        "eller",
+        "fordi",
+        "hadde",
+        "hans",
+        "hennes",
+        "hvor",
+        "hvordan",
+        "hvorfor",
+        "ikke",
+        "kunne",
+        "lage",
+        "mange",
+        "mellom",
+        "også",
+        "over",
+        "skal",
+        "skulle",
+        "slik",
+        "store",
+        "uten",
+        "vårt",
+        "våre",
+        "vært",
+        "være",
+        "ville",
+    )
+)
 
 
 def _vector() -> SearchVector:
@@ -53,9 +177,44 @@ def _fallback_words(text: str) -> list[tuple[str, bool]]:
     return pairs
 
 
-def search_case_studies(queryset: QuerySet[CaseStudy], text: str) -> QuerySet[CaseStudy]:
+def significant_words(text: str) -> list[str]:
+    """The text's words worth matching, lower-cased, in order, once each: letters only, at least
+    MIN_SIGNIFICANT_LENGTH long, no common function word; at most MAX_SIGNIFICANT_WORDS."""
+    words: list[str] = []
+    for word in re.findall(r"[^\W\d_]+", (text or "").lower()):
+        if len(word) >= MIN_SIGNIFICANT_LENGTH and word not in STOP_WORDS and word not in words:
+            words.append(word)
+            if len(words) == MAX_SIGNIFICANT_WORDS:
+                break
+    return words
+
+
+def _search_any_word(queryset: QuerySet[CaseStudy], text: str) -> QuerySet[CaseStudy]:
+    words = significant_words(text)
+    if not words:
+        return queryset.none().annotate(rank=Value(0.0, output_field=FloatField()))
+    if uses_postgres():
+        query = search_query(" or ".join(words))  # websearch syntax: any of the words
+        return (
+            queryset.annotate(search=_vector())
+            .filter(search=query)
+            .annotate(rank=SearchRank(F("search"), query))
+        )
+    condition = Q()
+    for word in words:
+        for name in TEXT_FIELDS:
+            condition |= Q(**{f"{name}__icontains": word})
+    return queryset.filter(condition).annotate(rank=Value(0.0, output_field=FloatField()))
+
+
+def search_case_studies(
+    queryset: QuerySet[CaseStudy], text: str, *, any_word: bool = False
+) -> QuerySet[CaseStudy]:
     """Narrow to the case studies matching the search words, annotated with `rank` (0 on SQLite and
-    without words). No words: the queryset unchanged."""
+    without words). No words: the queryset unchanged. any_word: the case studies matching any of the text's
+    significant words (none when it has none)."""
+    if any_word:
+        return _search_any_word(queryset, text)
     text = clean_query(text)
     if not text:
         return queryset.annotate(rank=Value(0.0, output_field=FloatField()))

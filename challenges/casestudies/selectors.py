@@ -1,7 +1,18 @@
 """Reads of the case-study library, limited to what the person asking may see: the public list and its
 search, the detail page, a challenge's own case study, and "others who faced this need"."""
 
-from django.db.models import Case, Exists, IntegerField, OuterRef, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Substr
 from django_countries import countries as all_countries
 
@@ -10,7 +21,7 @@ from portal.accounts.models import User
 
 from .models import CaseStudy
 from .rules import ENDED_STATUSES
-from .search import CaseStudyFilters, apply_filters, order_results, search_case_studies
+from .search import CaseStudyFilters, apply_filters, order_results, search_case_studies, significant_words
 
 RELATED_LIMIT = 3
 
@@ -71,29 +82,72 @@ def _one_if(condition) -> Case:
     return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
 
 
-def related_case_studies(*, challenge: Challenge, limit: int = RELATED_LIMIT) -> list[CaseStudy]:
+def _has_themes_or_codes(challenge: Challenge) -> bool:
+    """From the page's prefetch when it made one (the editor does); otherwise one query."""
+    cache = getattr(challenge, "_prefetched_objects_cache", {})
+    if "themes" in cache and "cpv_codes" in cache:
+        return bool(cache["themes"]) or bool(cache["cpv_codes"])
+    return (
+        Challenge.objects.filter(pk=challenge.pk)
+        .filter(Q(themes__isnull=False) | Q(cpv_codes__isnull=False))
+        .exists()
+    )
+
+
+def related_case_studies(
+    *, challenge: Challenge, limit: int = RELATED_LIMIT, text_fallback: bool = False
+) -> list[CaseStudy]:
     """ "Others who faced this need": up to `limit` published case studies that share a theme or a CPV
     division (the code's first two digits) with the challenge, other than its own; those sharing both
-    first, then the newest. One query (the challenge's themes and codes are read in subqueries)."""
+    first, then the newest. Each is annotated with `shared_theme` (the slug of a theme it shares, or None)
+    and `shared_division` (a CPV division it shares, or None). One query (the challenge's themes and codes
+    are read in subqueries).
+
+    text_fallback: for a challenge that has no theme or CPV code yet (a new draft: they are chosen later in
+    the editor), the case studies matching any significant word of its title and summary instead, best
+    match first (library search, search_case_studies); `shared_theme` and `shared_division` are None. One
+    query, none when the title and summary have no significant word; one more unless the challenge's
+    themes and codes were prefetched."""
+    if text_fallback and not _has_themes_or_codes(challenge):
+        return _case_studies_like_text(challenge=challenge, limit=limit)
     challenge_themes = Challenge.themes.through.objects.filter(challenge_id=challenge.pk).values("theme_id")
     challenge_divisions = (
         Challenge.cpv_codes.through.objects.filter(challenge_id=challenge.pk)
         .annotate(division=Substr("cpvcode_id", 1, 2))
         .values("division")
     )
-    shares_theme = Exists(
-        CaseStudy.themes.through.objects.filter(casestudy_id=OuterRef("pk"), theme_id__in=challenge_themes)
+    themes_shared = CaseStudy.themes.through.objects.filter(
+        casestudy_id=OuterRef("pk"), theme_id__in=challenge_themes
     )
-    shares_division = Exists(
-        CaseStudy.cpv_codes.through.objects.annotate(division=Substr("cpvcode_id", 1, 2)).filter(
-            casestudy_id=OuterRef("pk"), division__in=challenge_divisions
-        )
-    )
+    divisions_shared = CaseStudy.cpv_codes.through.objects.annotate(
+        division=Substr("cpvcode_id", 1, 2)
+    ).filter(casestudy_id=OuterRef("pk"), division__in=challenge_divisions)
     return list(
         CaseStudy.objects.published()
         .exclude(challenge_id=challenge.pk)
-        .annotate(closeness=_one_if(shares_theme) + _one_if(shares_division))
+        .annotate(
+            closeness=_one_if(Exists(themes_shared)) + _one_if(Exists(divisions_shared)),
+            shared_theme=Subquery(themes_shared.order_by("theme__slug").values("theme__slug")[:1]),
+            shared_division=Subquery(divisions_shared.order_by("division").values("division")[:1]),
+        )
         .filter(closeness__gt=0)
         .select_related("owner")
         .order_by("-closeness", "-published_at", "-pk")[:limit]
+    )
+
+
+def _case_studies_like_text(*, challenge: Challenge, limit: int) -> list[CaseStudy]:
+    text = f"{challenge.title} {challenge.summary}"
+    if not significant_words(text):
+        return []
+    queryset = search_case_studies(
+        CaseStudy.objects.published().exclude(challenge_id=challenge.pk), text, any_word=True
+    )
+    return list(
+        order_results(queryset, text=text)
+        .annotate(
+            shared_theme=Value(None, output_field=CharField()),
+            shared_division=Value(None, output_field=CharField()),
+        )
+        .select_related("owner")[:limit]
     )

@@ -123,18 +123,83 @@ def create_case_study(*, challenge: Challenge, by, **values) -> CaseStudy:
     return case_study
 
 
+def _missing_for_publication(case_study: CaseStudy) -> list[str]:
+    """What a published case study must say: its title and need, and for a challenge's its lessons too (an
+    exchange's lessons are the report's learnings, which the report may leave empty)."""
+    required = [(_("the title"), case_study.title), (_("the need"), case_study.need)]
+    if case_study.source == CaseSource.CHALLENGE:
+        required.append((_("the lessons learnt"), case_study.lessons))
+    return [label for label, value in required if not (value or "").strip()]
+
+
+def _missing_error(missing: list[str], *, published: bool) -> CaseStudyStateError:
+    if published:
+        return CaseStudyStateError(
+            _("A published case study must keep %(missing)s: write it, or unpublish the case study first.")
+            % {"missing": ", ".join(missing)}
+        )
+    return CaseStudyStateError(
+        _("Write %(missing)s before publishing the case study.") % {"missing": ", ".join(missing)}
+    )
+
+
 def update_case_study(*, case_study: CaseStudy, by, **values) -> CaseStudy:
-    """Change what a person writes; a published case study changes in public at once."""
+    """Change what a person writes; a published case study changes in public at once, and must keep what
+    publishing required (refused otherwise, nothing saved). Nothing changed: no write and no audit entry."""
     with transaction.atomic():
         case_study = CaseStudy.objects.select_for_update().get(pk=case_study.pk)
         related, changed = _set_values(case_study, values)
-        case_study.save()
-        for name, items in related.items():
-            if {item.pk for item in items} != set(getattr(case_study, name).values_list("pk", flat=True)):
-                getattr(case_study, name).set(items)
-                changed.append(name)
+        if case_study.is_published and (missing := _missing_for_publication(case_study)):
+            raise _missing_error(missing, published=True)
+        changed_related = [
+            name
+            for name, items in related.items()
+            if {item.pk for item in items} != set(getattr(case_study, name).values_list("pk", flat=True))
+        ]
+        if not changed and not changed_related:
+            return case_study
+        if changed:
+            case_study.save(update_fields=[*changed, "updated_at"])
+        else:
+            case_study.save(update_fields=["updated_at"])
+        for name in changed_related:
+            getattr(case_study, name).set(related[name])
         record_audit(
-            actor=by, action="casestudy.updated", target=case_study, data={"fields": sorted(changed)}
+            actor=by,
+            action="casestudy.updated",
+            target=case_study,
+            organisation=case_study.owner,
+            data={"fields": sorted([*changed, *changed_related])},
+        )
+    return case_study
+
+
+def sync_exchange_case_study(*, case_study: CaseStudy, by, **values) -> CaseStudy:
+    """Bring an exchange's case study in line with its reflection report after the report (or its event's
+    title) was edited: of title, need, lessons and result, those given and different are copied (an empty
+    need becomes the title, as a published case study must state one). Audited as casestudy.updated with
+    the fields that changed; nothing changed, nothing written. The caller holds the transaction."""
+    unknown = set(values) - {"title", "need", "lessons", "result"}
+    if unknown:
+        raise TypeError(f"Unknown case study fields: {sorted(unknown)}")
+    with transaction.atomic():
+        case_study = CaseStudy.objects.select_for_update().select_related("owner").get(pk=case_study.pk)
+        if case_study.source != CaseSource.EXCHANGE:
+            raise CaseStudyStateError(_("Only a case study from an exchange follows its reflection report."))
+        if "title" in values:
+            values["title"] = values["title"][:200]
+        if "need" in values and not values["need"].strip():
+            values["need"] = values.get("title", case_study.title)
+        _related, changed = _set_values(case_study, values)
+        if not changed:
+            return case_study
+        case_study.save(update_fields=[*changed, "updated_at"])
+        record_audit(
+            actor=by,
+            action="casestudy.updated",
+            target=case_study,
+            organisation=case_study.owner,
+            data={"fields": sorted(changed), "from": "reflection report"},
         )
     return case_study
 
@@ -142,7 +207,7 @@ def update_case_study(*, case_study: CaseStudy, by, **values) -> CaseStudy:
 def _publish(case_study: CaseStudy, by) -> None:
     case_study.status, case_study.published_at = CaseStudyStatus.PUBLISHED, timezone.now()
     case_study.save()
-    record_audit(actor=by, action="casestudy.published", target=case_study)
+    record_audit(actor=by, action="casestudy.published", target=case_study, organisation=case_study.owner)
 
 
 def publish_case_study(*, case_study: CaseStudy, by) -> CaseStudy:
@@ -155,19 +220,8 @@ def publish_case_study(*, case_study: CaseStudy, by) -> CaseStudy:
             raise CaseStudyStateError(
                 _("A case study from an exchange is published from its reflection report.")
             )
-        missing = [
-            label
-            for label, value in (
-                (_("the title"), case_study.title),
-                (_("the need"), case_study.need),
-                (_("the lessons learnt"), case_study.lessons),
-            )
-            if not value.strip()
-        ]
-        if missing:
-            raise CaseStudyStateError(
-                _("Write %(missing)s before publishing the case study.") % {"missing": ", ".join(missing)}
-            )
+        if missing := _missing_for_publication(case_study):
+            raise _missing_error(missing, published=False)
         _publish(case_study, by)
     return case_study
 
@@ -180,8 +234,10 @@ def unpublish_case_study(*, case_study: CaseStudy, by) -> CaseStudy:
         if case_study.status != CaseStudyStatus.PUBLISHED:
             raise CaseStudyStateError(_("The case study is not published."))
         case_study.status, case_study.published_at = CaseStudyStatus.DRAFT, None
-        case_study.save()
-        record_audit(actor=by, action="casestudy.unpublished", target=case_study)
+        case_study.save(update_fields=["status", "published_at", "updated_at"])
+        record_audit(
+            actor=by, action="casestudy.unpublished", target=case_study, organisation=case_study.owner
+        )
     return case_study
 
 
@@ -197,7 +253,8 @@ def publish_exchange_case_study(
 ) -> CaseStudy:
     """Publish what an exchange's participants learnt: create the case study, or refresh a withdrawn one
     (title, need, lessons and result follow the report again; what staff added in the library, such as
-    themes or the capability, stays). The caller links it to its report and holds the transaction."""
+    themes or the capability, stays). A report without a summary gives the title as the need: a published
+    case study states one. The caller links it to its report and holds the transaction."""
     with transaction.atomic():
         if case_study is None:
             case_study = CaseStudy(
@@ -208,7 +265,8 @@ def publish_exchange_case_study(
             if case_study.status == CaseStudyStatus.PUBLISHED:
                 raise CaseStudyStateError(_("The case study is already published."))
         case_study.owner, case_study.country = owner, owner.country
-        case_study.title, case_study.need = title[:200], need
+        case_study.title = title[:200]
+        case_study.need = need if need.strip() else case_study.title
         case_study.lessons, case_study.result = lessons, result
         _publish(case_study, by)
     return case_study

@@ -139,9 +139,13 @@ def case_study_edit(request: HttpRequest, pk: int) -> HttpResponse:
     case_study = _case_study_for(request, pk, "casestudies.change_case_study")
     form = CaseStudyForm(request.POST if request.method == "POST" else None, instance=case_study)
     if request.method == "POST" and form.is_valid():
-        update_case_study(case_study=case_study, by=request.user, **form.values())
-        messages.success(request, _("The case study is saved."))
-        return redirect(case_study)
+        try:
+            update_case_study(case_study=case_study, by=request.user, **form.values())
+        except CaseStudyStateError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The case study is saved."))
+            return redirect(case_study)
     return render(
         request,
         "casestudies/case_study_form.html",

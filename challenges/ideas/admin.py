@@ -1,11 +1,14 @@
 """The technical admin for citizen ideas: for operators to look things up and, when a resident asks, to
 redact personal details from an idea's text. Moderation, supports and the link to a challenge change
 through the portal's own pages (and their services, which keep the supports, the notices and the audit
-log right), so those fields are read-only here and supports cannot be edited."""
+log right), so those fields are read-only here and supports cannot be edited. Every edit made here is
+recorded (`idea.edited_in_admin`, for programme staff only)."""
 
 from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
+
+from portal.audit.services import record_audit
 
 from .models import Idea, IdeaSupport
 
@@ -69,6 +72,18 @@ class IdeaAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         # Ideas come from residents, through the limits and checks of the submission service.
         return False
+
+    def save_model(self, request, obj: Idea, form, change: bool) -> None:
+        # The admin saves in its own transaction: the entry is written with the change or not at all.
+        super().save_model(request, obj, form, change)
+        # The names of the fields only: the old text may be what a resident asked to have redacted.
+        record_audit(
+            actor=request.user,
+            action="idea.edited_in_admin",
+            target=obj,
+            organisation=None,
+            data={"fields": sorted(form.changed_data)},
+        )
 
 
 @admin.register(IdeaSupport)

@@ -22,6 +22,7 @@ from .services import (
     reject_idea,
     submit_idea,
     support_idea,
+    withdraw_idea,
 )
 
 # email, full name, language, the name shown with their ideas
@@ -44,7 +45,8 @@ class DemoIdea:
     affected: str
     location: str
     themes: list[str]
-    # pending, published, rejected, merged (into `merge_into`, a title) or converted (into a challenge)
+    # pending, published, rejected, merged (into `merge_into`, a title), converted (into a challenge) or
+    # withdrawn (by its author, after publication)
     state: str
     supporters: list[str] = field(default_factory=list)
     reason: str = ""
@@ -168,6 +170,17 @@ IDEAS = [
         themes=["water-and-environment", "mobility-and-transport"],
         state="pending",
     ),
+    DemoIdea(
+        city="Birmingham",
+        author="sam@residents.example.org",
+        language="en",
+        title="Bus shelter timetables are out of date",
+        problem="The printed timetables at the bus shelters on the Stratford Road still show last year's times, so people wait for buses that no longer run.",
+        affected="Bus passengers without a smartphone.",
+        location="Stratford Road",
+        themes=["mobility-and-transport"],
+        state="withdrawn",
+    ),
 ]
 
 
@@ -201,7 +214,7 @@ def load_ideas_demo() -> int:
         )
         made += 1
         moderator = _procurer(spec.city)
-        if spec.state in {"published", "converted"}:
+        if spec.state in {"published", "converted", "withdrawn"}:
             publish_idea(idea=idea, by=moderator)
         elif spec.state == "rejected":
             reject_idea(idea=idea, by=moderator, reason=spec.reason)
@@ -213,4 +226,6 @@ def load_ideas_demo() -> int:
             support_idea(idea=idea, user=supporter)
         if spec.state == "converted":
             convert_idea_to_challenge(idea=idea, by=moderator)
+        elif spec.state == "withdrawn":
+            withdraw_idea(idea=idea, by=author)
     return made

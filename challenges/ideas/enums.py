@@ -7,7 +7,4 @@ class IdeaStatus(models.TextChoices):
     PUBLISHED = "published", _("Published")
     REJECTED = "rejected", _("Not published")
     MERGED = "merged", _("Merged with a similar idea")
-
-
-# Statuses the public may see (a merged idea's page points to the idea it was merged into).
-PUBLIC_STATUSES = [IdeaStatus.PUBLISHED, IdeaStatus.MERGED]
+    WITHDRAWN = "withdrawn", _("Withdrawn by its author")

@@ -15,6 +15,9 @@ from .services import check_idea_text
 # The honeypot: a field people never see (hidden with the page's CSS, out of the tab order) and bots fill
 # in. It is rendered by hand in templates/ideas/idea_form.html, not by crispy.
 HONEYPOT_FIELD = "website"
+TOO_LONG = _(
+    "Shorten this text to at most %(limit_value)d characters (it has %(show_value)d); what you typed is kept."
+)
 
 
 class IdeaForm(forms.ModelForm):
@@ -27,6 +30,7 @@ class IdeaForm(forms.ModelForm):
             "themes": forms.CheckboxSelectMultiple,
         }
         labels = {"city": _("Your city or municipality")}
+        error_messages = {"problem": {"max_length": TOO_LONG}, "affected": {"max_length": TOO_LONG}}
         help_texts = {
             "title": _("A short name for the problem, e.g. “Icy pavements on the way to the health centre”."),
             "problem": _(
@@ -43,6 +47,10 @@ class IdeaForm(forms.ModelForm):
         self.fields["city"].empty_label = _("Choose a city or municipality")
         self.fields["themes"].queryset = Theme.objects.all()
         self.fields["themes"].required = False
+        for name in ("problem", "affected"):
+            # No maxlength attribute: a browser would cut a pasted text short without a word; the server
+            # says how long it is and keeps all of it for the person to shorten.
+            self.fields[name].widget.attrs.pop("maxlength", None)
 
     def clean(self):
         cleaned = super().clean()
@@ -106,10 +114,16 @@ class ModerationForm(forms.Form):
         help_text=_("Required when you do not publish the idea. The author sees it; be kind and specific."),
     )
 
-    def __init__(self, *args, idea: Idea, **kwargs):
+    def __init__(self, *args, idea: Idea, candidates: list[Idea], **kwargs):
+        """`candidates` (selectors.merge_candidates) are the ideas offered; any published idea of the same
+        city is accepted, so a choice made from a list that has changed since is not refused."""
         super().__init__(*args, **kwargs)
         self.idea = idea
         self.fields["merge_into"].queryset = merge_targets(idea=idea)
+        self.fields["merge_into"].choices = [
+            ("", self.fields["merge_into"].empty_label),
+            *((candidate.pk, candidate.title) for candidate in candidates),
+        ]
         if idea.status != IdeaStatus.PENDING:
             # A published idea is not published again.
             self.fields["decision"].choices = [

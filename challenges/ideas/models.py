@@ -4,29 +4,36 @@ supporters are told when that challenge is published."""
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from challenges.enums import StatementLanguage
+from challenges.enums import ChallengeStatus, StatementLanguage
 
-from .enums import PUBLIC_STATUSES, IdeaStatus
+from .enums import IdeaStatus
+
+# What residents may write: enough for a problem statement, not for a pasted document.
+PROBLEM_MAX_LENGTH = 5_000
+AFFECTED_MAX_LENGTH = 2_000
+
+# The ideas the public sees: published ones, and ones merged into another idea after they had been
+# published (a merged idea's page points to the idea it joined). A pending idea merged as a duplicate was
+# never approved, so its text stays private.
+PUBLIC_Q = Q(status=IdeaStatus.PUBLISHED) | Q(status=IdeaStatus.MERGED, published_at__isnull=False)
 
 
 class IdeaQuerySet(models.QuerySet):
     def public(self) -> "IdeaQuerySet":
-        return self.filter(status__in=PUBLIC_STATUSES)
+        return self.filter(PUBLIC_Q)
 
     def visible_to(self, user) -> "IdeaQuerySet":
-        """Published (and merged) ideas for everyone; one's own ideas in any status; every idea addressed
+        """Public ideas (PUBLIC_Q) for everyone; one's own ideas in any status; every idea addressed
         to a city for that city's members; everything for programme staff."""
         if not user.is_authenticated:
             return self.public()
         if user.is_programme_staff:
             return self.all()
-        return self.filter(
-            Q(status__in=PUBLIC_STATUSES) | Q(author=user) | Q(city_id__in=user.buyer_organisation_ids)
-        )
+        return self.filter(PUBLIC_Q | Q(author=user) | Q(city_id__in=user.buyer_organisation_ids))
 
 
 class Idea(models.Model):
@@ -55,9 +62,10 @@ class Idea(models.Model):
     title = models.CharField(_("title"), max_length=150)
     problem = models.TextField(
         _("the problem you see"),
+        max_length=PROBLEM_MAX_LENGTH,
         help_text=_("Describe what goes wrong today and where, not how to fix it."),
     )
-    affected = models.TextField(_("who is affected and how"), blank=True)
+    affected = models.TextField(_("who is affected and how"), max_length=AFFECTED_MAX_LENGTH, blank=True)
     location = models.CharField(_("where in the city"), max_length=150, blank=True)
     themes = models.ManyToManyField(
         "challenges.Theme", blank=True, related_name="citizen_ideas", verbose_name=_("themes")
@@ -83,6 +91,8 @@ class Idea(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     moderated_at = models.DateTimeField(null=True, blank=True)
+    # When the idea was first published. Kept when it is later merged, taken down or withdrawn: the status
+    # says whether it is public now (PUBLIC_Q), this says whether it ever was.
     published_at = models.DateTimeField(_("published"), null=True, blank=True, db_index=True)
     challenge = models.ForeignKey(
         "challenges.Challenge",
@@ -106,7 +116,7 @@ class Idea(models.Model):
     class Meta:
         verbose_name = _("citizen idea")
         verbose_name_plural = _("citizen ideas")
-        ordering = ["-published_at", "-created_at"]
+        ordering = [F("published_at").desc(nulls_last=True), "-created_at"]
         indexes = [
             models.Index(fields=["city", "status"], name="idea_city_status"),
             # The submission limits count a person's recent ideas.
@@ -131,8 +141,33 @@ class Idea(models.Model):
         return reverse("ideas:idea-detail", kwargs={"pk": self.pk})
 
     @property
+    def audit_label(self) -> str:
+        # The audit log is append-only: it keeps no resident-written text (a title may name a person, and
+        # operators redact such details from the idea, never from the log).
+        return f"idea {self.pk}"
+
+    @property
     def is_public(self) -> bool:
-        return self.status in PUBLIC_STATUSES
+        """The Python side of PUBLIC_Q."""
+        return self.status == IdeaStatus.PUBLISHED or (
+            self.status == IdeaStatus.MERGED and self.published_at is not None
+        )
+
+    @property
+    def conversion_abandoned(self) -> bool:
+        """The idea was turned into a challenge draft that the city cancelled before publishing it: as if it
+        had never been converted (the city may moderate it and turn it into a challenge again). Reads the
+        challenge: load it with select_related("challenge") where this runs per row."""
+        if self.challenge_id is None:
+            return False
+        challenge = self.challenge
+        return challenge.status == ChallengeStatus.CANCELLED and challenge.published_at is None
+
+    @property
+    def is_converted(self) -> bool:
+        """The idea became a challenge that is still alive or was published (an abandoned draft does not
+        count)."""
+        return self.challenge_id is not None and not self.conversion_abandoned
 
 
 class IdeaSupport(models.Model):

@@ -1,5 +1,6 @@
 """Who may do what with citizen ideas, in one place. Predicates run no queries: a user's memberships are read
-once per request (User.organisation_memberships), and everything else is on the idea's own row."""
+once per request (User.organisation_memberships), and everything else is on the idea's own row and its
+challenge (views load it with select_related("challenge"))."""
 
 import rules
 
@@ -41,7 +42,8 @@ def is_published(user, idea) -> bool:
 
 @rules.predicate
 def is_converted(user, idea) -> bool:
-    return idea is not None and idea.challenge_id is not None
+    """The idea became a challenge; a draft the city cancelled before publishing it does not count."""
+    return idea is not None and idea.is_converted
 
 
 # The city's procurers and programme staff moderate; nobody moderates an idea of their own.
@@ -50,6 +52,8 @@ is_moderator = (is_city_member | is_programme_staff) & ~is_author
 rules.add_perm("ideas.view_idea", is_public_idea | is_author | is_city_member | is_programme_staff)
 rules.add_perm("ideas.submit_idea", rules.is_authenticated)
 rules.add_perm("ideas.support_idea", rules.is_authenticated & is_published & ~is_author)
+# Authors may take back their own idea while it waits or is published, not once it became a challenge.
+rules.add_perm("ideas.withdraw_idea", is_author & (is_pending | is_published) & ~is_converted)
 rules.add_perm("ideas.view_moderation_queue", has_buyer_membership | is_programme_staff)
 # A pending idea is published, merged or rejected; a published one that has not become a challenge may
 # still be merged into a duplicate or taken down (rejected, with a reason for its author).

@@ -4,18 +4,27 @@ a page makes goes through Idea.objects.visible_to (or public()), so a hidden ide
 
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Count, Exists, F, OuterRef, Q, QuerySet, Value
 from django.utils import timezone
 
+from challenges.enums import ChallengeStatus
 from challenges.models import Challenge, Theme
 from portal.accounts.enums import OrganisationKind
 from portal.accounts.models import Organisation, User
 
-from .enums import PUBLIC_STATUSES, IdeaStatus
+from .enums import IdeaStatus
 from .models import Idea, IdeaSupport
 
 PAGE_SIZE = 20
 SORT_NEWEST, SORT_SUPPORTED = "newest", "supported"
+# How many ideas the moderation page offers to merge a duplicate into (and lists beside it).
+MERGE_CANDIDATES = 30
+# Newest first; PostgreSQL would put ideas never published (NULL) first.
+NEWEST_FIRST = F("published_at").desc(nulls_last=True)
+# An idea that has not become a challenge, or whose challenge draft the city cancelled before publishing it.
+UNCONVERTED_Q = Q(challenge__isnull=True) | Q(
+    challenge__status=ChallengeStatus.CANCELLED, challenge__published_at__isnull=True
+)
 
 
 def with_support_count(queryset: QuerySet[Idea]) -> QuerySet[Idea]:
@@ -26,10 +35,18 @@ def with_support_count(queryset: QuerySet[Idea]) -> QuerySet[Idea]:
 # --- The public list and the detail page ---------------------------------------------------------------
 
 
+def with_merged_ideas(queryset: QuerySet[Idea]) -> QuerySet[Idea]:
+    """Each idea with `has_merged_ideas`: whether other ideas were merged into it (a subquery)."""
+    return queryset.annotate(
+        has_merged_ideas=Exists(Idea.objects.filter(merged_into=OuterRef("pk"), status=IdeaStatus.MERGED))
+    )
+
+
 def public_ideas(*, city: str = "", theme: str = "", sort: str = SORT_NEWEST) -> QuerySet[Idea]:
-    """Published and merged ideas (a merged one points to the idea it joined), filtered by the city's slug
-    and a theme's slug, newest first or most supported first, with their support counts, cities,
-    challenges and themes loaded (the rows in one query, their themes in a second)."""
+    """Public ideas (published, and merged after being published: those point to the idea they joined),
+    filtered by the city's slug and a theme's slug, newest first or most supported first, with their
+    support counts, cities, challenges and themes loaded (the rows in one query, their themes in a
+    second)."""
     queryset = Idea.objects.public()
     if city:
         queryset = queryset.filter(city__slug=city)
@@ -40,8 +57,8 @@ def public_ideas(*, city: str = "", theme: str = "", sort: str = SORT_NEWEST) ->
         )
     queryset = with_support_count(queryset).select_related("city", "challenge").prefetch_related("themes")
     if sort == SORT_SUPPORTED:
-        return queryset.order_by("-support_count", "-published_at", "-pk")
-    return queryset.order_by("-published_at", "-pk")
+        return queryset.order_by("-support_count", NEWEST_FIRST, "-pk")
+    return queryset.order_by(NEWEST_FIRST, "-pk")
 
 
 def city_choices() -> list[tuple[str, str]]:
@@ -64,9 +81,9 @@ def submission_cities() -> QuerySet[Organisation]:
 
 def idea_for_detail(*, user: User, pk: int) -> Idea | None:
     """The idea with what its page shows (city, the idea it was merged into, its challenge, themes, its
-    support count), if the user may see it."""
+    support count, whether ideas were merged into it), if the user may see it."""
     return (
-        with_support_count(Idea.objects.visible_to(user).filter(pk=pk))
+        with_merged_ideas(with_support_count(Idea.objects.visible_to(user).filter(pk=pk)))
         .select_related("city", "merged_into", "challenge")
         .prefetch_related("themes")
         .first()
@@ -86,7 +103,7 @@ def supports_idea(*, user: User, idea: Idea) -> bool:
 def ideas_for_author(*, user: User) -> QuerySet[Idea]:
     """The ideas a person submitted, newest first, in every status, with what the list shows."""
     return (
-        with_support_count(Idea.objects.filter(author=user))
+        with_merged_ideas(with_support_count(Idea.objects.filter(author=user)))
         .select_related("city", "merged_into", "challenge")
         .order_by("-created_at", "-pk")
     )
@@ -141,11 +158,27 @@ def moderation_cities(*, user: User) -> list[tuple[str, str]]:
 
 
 def merge_targets(*, idea: Idea) -> QuerySet[Idea]:
-    """The ideas a duplicate may be merged into: the other published ideas of the same city."""
-    return (
-        Idea.objects.filter(city_id=idea.city_id, status=IdeaStatus.PUBLISHED)
-        .exclude(pk=idea.pk)
-        .order_by("title", "pk")
+    """The ideas a duplicate may be merged into: the other published ideas of the same city (what the
+    merge service accepts)."""
+    return Idea.objects.filter(city_id=idea.city_id, status=IdeaStatus.PUBLISHED).exclude(pk=idea.pk)
+
+
+def merge_candidates(*, idea: Idea, limit: int = MERGE_CANDIDATES) -> list[Idea]:
+    """The ideas the moderation page offers to merge the idea into, and lists beside it as possible
+    duplicates: at most `limit` published ideas of the same city that have not become a challenge, those
+    sharing a theme with the idea first, then the newest. One query (the idea's themes are read from its
+    prefetch when there is one)."""
+    theme_ids = [theme.pk for theme in idea.themes.all()]
+    shares_theme = (
+        Exists(Idea.themes.through.objects.filter(idea_id=OuterRef("pk"), theme_id__in=theme_ids))
+        if theme_ids
+        else Value(False, output_field=BooleanField())
+    )
+    return list(
+        merge_targets(idea=idea)
+        .filter(UNCONVERTED_Q)
+        .annotate(shares_theme=shares_theme)
+        .order_by(F("shares_theme").desc(), NEWEST_FIRST, "-pk")[:limit]
     )
 
 
@@ -175,8 +208,4 @@ def supporters_of(*, idea: Idea) -> QuerySet[User]:
 
 def origin_idea_for(*, challenge: Challenge) -> Idea | None:
     """The public idea a challenge was drafted from, with its support count. One query."""
-    return (
-        with_support_count(Idea.objects.filter(challenge=challenge, status__in=PUBLIC_STATUSES))
-        .order_by("pk")
-        .first()
-    )
+    return with_support_count(Idea.objects.public().filter(challenge=challenge)).order_by("pk").first()

@@ -1,7 +1,7 @@
-"""Writes of citizen ideas: submit (with the limits and spam checks), support and withdraw, moderate
-(publish, merge a duplicate, reject), turn into a challenge draft, and tell the supporters when that
-challenge is published. One function per action, each in one transaction that locks the idea's row, with
-its guard, its audit entry and its notifications."""
+"""Writes of citizen ideas: submit (with the limits and spam checks), support and withdraw support, withdraw
+one's own idea, moderate (publish, merge a duplicate, reject or take down), turn into a challenge draft,
+and tell the supporters when that challenge is published. One function per action, each in one
+transaction that locks the idea's row, with its guard, its audit entry and its notifications."""
 
 import re
 from collections.abc import Iterable
@@ -27,14 +27,11 @@ from portal.notifications.services import notify
 
 from . import kinds
 from .enums import IdeaStatus
-from .models import Idea, IdeaSupport
+from .models import AFFECTED_MAX_LENGTH, PROBLEM_MAX_LENGTH, Idea, IdeaSupport
 from .selectors import city_members, ideas_due_for_supporter_notice, recent_submission_counts, supporters_of
 
-# Limits on submission; a deployment may set others in its settings.
-IDEAS_PER_HOUR = getattr(settings, "IDEAS_PER_HOUR", 3)
-IDEAS_PER_DAY = getattr(settings, "IDEAS_PER_DAY", 10)
-# Spam carries links; a resident describing a problem rarely needs more than one or two.
-MAX_LINKS = getattr(settings, "IDEAS_MAX_LINKS", 2)
+# The limits on submission are settings (IDEAS_PER_HOUR, IDEAS_PER_DAY, IDEAS_MAX_LINKS), read when they
+# apply. Spam carries links; a resident describing a problem rarely needs more than one or two.
 LINK_PATTERN = re.compile(r"https?://|\bwww\.", re.IGNORECASE)
 EMAIL_PATTERN = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
 # A challenge's summary is at most 500 characters.
@@ -63,18 +60,29 @@ def count_links(*texts: str) -> int:
 def check_idea_text(
     *, title: str, problem: str, affected: str = "", location: str = "", display_name: str = ""
 ) -> None:
-    """Refuse (ValidationError, per field) text with more links than MAX_LINKS, and a display name that is
-    an email address (it is shown publicly)."""
+    """Refuse (ValidationError, per field) a problem or an "affected" text that is too long, text with more
+    links than settings.IDEAS_MAX_LINKS, and a display name that is an email address (it is shown
+    publicly)."""
     errors = {}
+    for name, value, limit in (
+        ("problem", problem, PROBLEM_MAX_LENGTH),
+        ("affected", affected, AFFECTED_MAX_LENGTH),
+    ):
+        if len(value or "") > limit:
+            errors[name] = _(
+                "Shorten this text to at most %(limit)d characters (it has %(count)d); what you typed is "
+                "kept."
+            ) % {"limit": limit, "count": len(value)}
+    max_links = settings.IDEAS_MAX_LINKS
     links = count_links(title, problem, affected, location, display_name)
-    if links > MAX_LINKS:
+    if links > max_links and "problem" not in errors:
         errors["problem"] = ngettext(
             "Your idea has %(count)d links; at most %(limit)d is allowed. Describe the problem in your own "
             "words.",
             "Your idea has %(count)d links; at most %(limit)d are allowed. Describe the problem in your own "
             "words.",
-            MAX_LINKS,
-        ) % {"count": links, "limit": MAX_LINKS}
+            max_links,
+        ) % {"count": links, "limit": max_links}
     if display_name and ("@" in display_name or EMAIL_PATTERN.search(display_name)):
         errors["display_name"] = _("Choose a name, not an email address: this name is shown publicly.")
     if errors:
@@ -84,7 +92,7 @@ def check_idea_text(
 def submission_limit_message(*, user: User, now: datetime | None = None) -> str:
     """Why the person may not submit another idea now ("" if they may). One query."""
     hour, day = recent_submission_counts(user=user, now=now)
-    if hour >= IDEAS_PER_HOUR:
+    if hour >= settings.IDEAS_PER_HOUR:
         return ngettext(
             "You have submitted %(count)d idea in the last hour, the most we accept. Try again later; what "
             "you typed is kept below.",
@@ -92,7 +100,7 @@ def submission_limit_message(*, user: User, now: datetime | None = None) -> str:
             "you typed is kept below.",
             hour,
         ) % {"count": hour}
-    if day >= IDEAS_PER_DAY:
+    if day >= settings.IDEAS_PER_DAY:
         return ngettext(
             "You have submitted %(count)d idea in the last 24 hours, the most we accept. Try again "
             "tomorrow; what you typed is kept below.",
@@ -118,8 +126,10 @@ def submit_idea(
 ) -> Idea:
     """A resident's new idea, waiting for moderation. Refused when the honeypot field was filled in
     (SpamSuspected), when the person is over the hourly or daily limit (SubmissionLimitReached), or for
-    too many links or an email address as the name (ValidationError). Records `idea.submitted` and tells
-    the city's members there is an idea to moderate (ideas.submitted)."""
+    too many links, text too long or an email address as the name (ValidationError). Records
+    `idea.submitted` for programme staff only (the city's admins must not read a resident's email address
+    and IP address in their organisation's log) and tells the city's members there is an idea to moderate
+    (ideas.submitted)."""
     if not author.is_authenticated:
         raise PermissionDenied
     if honeypot and honeypot.strip():
@@ -154,7 +164,8 @@ def submit_idea(
             language=language_or_none(language) or "en",
         )
         idea.themes.set(list(themes))
-        record_audit(actor=author, action="idea.submitted", target=idea, organisation=city)
+        # organisation=None: every event whose actor is a resident is for programme staff only.
+        record_audit(actor=author, action="idea.submitted", target=idea, organisation=None)
         notify(
             recipients=city_members(city=city).exclude(pk=author.pk),
             kind=kinds.IDEA_SUBMITTED,
@@ -197,6 +208,41 @@ def withdraw_support(*, idea: Idea, user: User) -> bool:
     return bool(deleted)
 
 
+# --- The author withdraws their idea ----------------------------------------------------------------------
+
+
+def withdraw_idea(*, idea: Idea, by: User) -> Idea:
+    """The author takes back their own idea, pending or published (not once it became a challenge, and not
+    while other residents' ideas are merged into it: those would be left pointing to nothing; the city's
+    moderators may take it down instead, which takes those down too). Withdrawn → not public, out of the
+    moderation queue; its supports stay but count for nothing. Keeps published_at. Records
+    `idea.withdrawn` for programme staff only (the actor is a resident). Notifies nobody."""
+    with transaction.atomic():
+        locked = _locked(idea)
+        if not by.is_authenticated or locked.author_id != by.pk:
+            raise PermissionDenied
+        if locked.status not in (IdeaStatus.PENDING, IdeaStatus.PUBLISHED):
+            raise IdeaStateError(
+                _("Only an idea that is waiting for moderation or published can be withdrawn.")
+            )
+        if locked.is_converted:
+            raise IdeaStateError(_("This idea has become a challenge; it can no longer be withdrawn."))
+        if Idea.objects.filter(merged_into=locked, status=IdeaStatus.MERGED).exists():
+            raise IdeaStateError(
+                _(
+                    "Other residents' ideas were merged into this one, so it cannot be withdrawn. Ask the "
+                    "city's moderators to take it down if it must go."
+                )
+            )
+        previous = locked.status
+        locked.status = IdeaStatus.WITHDRAWN
+        locked.save(update_fields=["status", "updated_at"])
+        record_audit(
+            actor=by, action="idea.withdrawn", target=locked, organisation=None, data={"was": previous}
+        )
+    return locked
+
+
 # --- Moderation -----------------------------------------------------------------------------------------
 
 
@@ -235,12 +281,13 @@ def publish_idea(*, idea: Idea, by: User) -> Idea:
 
 
 def _check_decidable(idea: Idea) -> None:
-    """A pending idea, or a published one that has not become a challenge, may be rejected or merged."""
+    """A pending idea, or a published one that has not become a challenge (a challenge draft the city
+    cancelled before publishing it does not count), may be rejected or merged."""
     if idea.status == IdeaStatus.PENDING:
         return
-    if idea.status == IdeaStatus.PUBLISHED and idea.challenge_id is None:
+    if idea.status == IdeaStatus.PUBLISHED and not idea.is_converted:
         return
-    if idea.challenge_id is not None:
+    if idea.is_converted:
         raise IdeaStateError(_("This idea has become a challenge; it can no longer be changed."))
     raise IdeaStateError(
         _("This idea is already decided on (%(status)s).") % {"status": idea.get_status_display().lower()}
@@ -248,8 +295,11 @@ def _check_decidable(idea: Idea) -> None:
 
 
 def reject_idea(*, idea: Idea, by: User, reason: str) -> Idea:
-    """Pending (or published, not yet a challenge) → rejected, with a reason the author sees. Records
-    `idea.rejected`; tells the author, with the reason (ideas.moderated)."""
+    """Pending (or published, not yet a challenge) → rejected, with a reason the author sees. Taking down a
+    published idea takes down the ideas merged into it too (with the same reason): their pages would
+    otherwise point to an idea nobody may see. Keeps published_at (the idea was published once; the status
+    says it no longer is). Records `idea.rejected` for each; tells each author, with the reason
+    (ideas.moderated)."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Tell the author why the idea is not published.")})
@@ -257,8 +307,9 @@ def reject_idea(*, idea: Idea, by: User, reason: str) -> Idea:
         locked = _locked(idea)
         _check_moderator(locked, by)
         _check_decidable(locked)
+        now = timezone.now()
         locked.status, locked.rejection_reason = IdeaStatus.REJECTED, reason
-        _mark_moderated(locked, by, timezone.now())
+        _mark_moderated(locked, by, now)
         locked.save(
             update_fields=["status", "rejection_reason", "moderated_by", "moderated_at", "updated_at"]
         )
@@ -266,6 +317,34 @@ def reject_idea(*, idea: Idea, by: User, reason: str) -> Idea:
             actor=by, action="idea.rejected", target=locked, organisation=locked.city, data={"reason": reason}
         )
         _tell_author(locked, decision=IdeaStatus.REJECTED, reason=reason)
+        # Read after the target's lock: a merge into it that committed meanwhile is seen here.
+        merged = list(
+            Idea.objects.select_for_update(of=("self",))
+            .filter(merged_into=locked, status=IdeaStatus.MERGED)
+            .select_related("city", "author")
+            .order_by("pk")
+        )
+        for other in merged:
+            other.status, other.merged_into, other.rejection_reason = IdeaStatus.REJECTED, None, reason
+            _mark_moderated(other, by, now)
+            other.save(
+                update_fields=[
+                    "status",
+                    "merged_into",
+                    "rejection_reason",
+                    "moderated_by",
+                    "moderated_at",
+                    "updated_at",
+                ]
+            )
+            record_audit(
+                actor=by,
+                action="idea.rejected",
+                target=other,
+                organisation=other.city,
+                data={"reason": reason, "with": locked.pk},
+            )
+            _tell_author(other, decision=IdeaStatus.REJECTED, reason=reason, merged_into=locked)
     return locked
 
 
@@ -274,7 +353,10 @@ def merge_idea(*, idea: Idea, into: Idea, by: User) -> Idea:
     the same city. The duplicate's supports move to the target, each person counted once (someone who
     supports both keeps one support; the target's author gets none); the duplicate's author becomes a
     supporter of the target (they raised the same problem); ideas merged into the duplicate earlier now
-    point to the target. Records `idea.merged`; tells the duplicate's author (ideas.moderated)."""
+    point to the target. A duplicate that was never published stays private (PUBLIC_Q). Records
+    `idea.merged`; tells the duplicate's author (ideas.moderated); when the target's supporters have
+    already been told that its challenge was published, tells the supporters who moved and the duplicate's
+    author too (ideas.challenge_published), in the same transaction."""
     if idea.pk == into.pk:
         raise IdeaStateError(_("An idea cannot be merged into itself."))
     with transaction.atomic():
@@ -295,11 +377,19 @@ def merge_idea(*, idea: Idea, into: Idea, by: User) -> Idea:
         if target.author_id is not None:
             doubles |= Q(user_id=target.author_id)
         dropped, _rows = IdeaSupport.objects.filter(idea=duplicate).filter(doubles).delete()
+        moving = list(IdeaSupport.objects.filter(idea=duplicate).values_list("user_id", flat=True))
         moved = IdeaSupport.objects.filter(idea=duplicate).update(idea=target)
-        author_added = False
+        author_added, author_told = False, False
         if duplicate.author_id is not None and duplicate.author_id != target.author_id:
-            _support, author_added = IdeaSupport.objects.get_or_create(
+            support, author_added = IdeaSupport.objects.get_or_create(
                 idea=target, user_id=duplicate.author_id
+            )
+            # They heard of the challenge already if they supported the target before its supporters
+            # were told.
+            author_told = (
+                not author_added
+                and target.supporters_notified_at is not None
+                and support.created_at <= target.supporters_notified_at
             )
         Idea.objects.filter(merged_into=duplicate).update(merged_into=target)
         duplicate.status, duplicate.merged_into = IdeaStatus.MERGED, target
@@ -313,6 +403,22 @@ def merge_idea(*, idea: Idea, into: Idea, by: User) -> Idea:
             data={"into": target.pk, "supports_moved": moved, "supports_dropped_as_doubles": dropped},
         )
         _tell_author(duplicate, decision=IdeaStatus.MERGED, merged_into=target, counted=author_added)
+        if target.supporters_notified_at is not None and target.challenge_id is not None:
+            # The notice task claimed the target already and will not run for it again.
+            told_now = set(moving)
+            if (
+                duplicate.author_id is not None
+                and duplicate.author_id != target.author_id
+                and not author_told
+            ):
+                told_now.add(duplicate.author_id)
+            challenge = target.challenge
+            notify(
+                recipients=User.objects.filter(pk__in=told_now, is_active=True).order_by("pk"),
+                kind=kinds.IDEA_BECAME_CHALLENGE,
+                target=challenge,
+                context={"idea": target, "challenge": challenge, "merged_idea": duplicate},
+            )
     return duplicate
 
 
@@ -346,10 +452,13 @@ def convert_idea_to_challenge(*, idea: Idea, by: User) -> Challenge:
         locked = Idea.objects.select_for_update(of=("self",)).select_related("city").get(pk=idea.pk)
         if not by.is_authenticated or locked.city_id not in by.buyer_organisation_ids:
             raise PermissionDenied
-        if locked.challenge_id is not None:
+        if locked.is_converted:
             raise IdeaStateError(_("This idea has already become a challenge."))
         if locked.status != IdeaStatus.PUBLISHED:
             raise IdeaStateError(_("Only a published idea can become a challenge."))
+        # A draft cancelled before publication was abandoned: the idea may become a challenge again, and
+        # the new draft takes the old one's place (the audit log keeps both).
+        abandoned = locked.challenge_id
         challenge = create_challenge(owner=locked.city, by=by, **challenge_fields_from_idea(locked))
         locked.challenge, locked.converted_by, locked.converted_at = challenge, by, timezone.now()
         locked.save(update_fields=["challenge", "converted_by", "converted_at", "updated_at"])
@@ -358,7 +467,7 @@ def convert_idea_to_challenge(*, idea: Idea, by: User) -> Challenge:
             action="idea.converted",
             target=locked,
             organisation=locked.city,
-            data={"challenge": challenge.pk},
+            data={"challenge": challenge.pk, **({"abandoned_challenge": abandoned} if abandoned else {})},
         )
     return challenge
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/", views.idea_detail, name="idea-detail"),
     path("<int:pk>/support/", views.idea_support, name="idea-support"),
     path("<int:pk>/withdraw-support/", views.idea_withdraw_support, name="idea-withdraw-support"),
+    path("<int:pk>/withdraw/", views.idea_withdraw, name="idea-withdraw"),
     path("<int:pk>/moderate/", views.idea_moderate, name="idea-moderate"),
     path("<int:pk>/convert/", views.idea_convert, name="idea-convert"),
 ]

@@ -1,7 +1,8 @@
 """Pages of citizen ideas: the public list and detail page, submission with the coach's preview, a
-resident's own ideas, support, the moderation queue and decision page, and turning an idea into a
-challenge draft. Thin: each view finds the idea through Idea.objects.visible_to (anything else is a 404),
-checks the rule, and calls one service; the services' refusals become messages or form errors."""
+resident's own ideas and their withdrawal, support, the moderation queue and decision page, and turning
+an idea into a challenge draft. Thin: each view finds the idea through Idea.objects.visible_to (anything
+else is a 404), checks the rule, and calls one service; the services' refusals become messages or form
+errors."""
 
 from urllib.parse import urlencode
 
@@ -10,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.core.validators import validate_slug
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from challenges.coach import find_issues, language_or_none
+from portal.accounts.models import Organisation
 from portal.redirects import safe_next_url
 
 from .enums import IdeaStatus
@@ -30,13 +33,14 @@ from .selectors import (
     idea_for_detail,
     ideas_for_author,
     last_display_name,
-    merge_targets,
+    merge_candidates,
     moderation_cities,
     moderation_queue,
     public_ideas,
     submission_cities,
     supports_idea,
     theme_choices,
+    with_merged_ideas,
 )
 from .services import (
     IdeaStateError,
@@ -50,6 +54,7 @@ from .services import (
     submission_limit_message,
     submit_idea,
     support_idea,
+    withdraw_idea,
     withdraw_support,
 )
 
@@ -58,6 +63,16 @@ OWN_IDEAS_PER_PAGE = 25
 
 def _query_string(**params: str) -> str:
     return urlencode({key: value for key, value in params.items() if value})
+
+
+def _slug_or_empty(value: str) -> str:
+    """The value if it can be an organisation's slug, else "" (a NUL byte, say, which PostgreSQL refuses in
+    a query parameter)."""
+    try:
+        validate_slug(value)
+    except ValidationError:
+        return ""
+    return value if len(value) <= Organisation._meta.get_field("slug").max_length else ""
 
 
 # --- Public pages -----------------------------------------------------------------------------------------
@@ -118,9 +133,9 @@ def _coach_findings(form: IdeaForm, language: str) -> dict:
 @require_http_methods(["GET", "POST"])
 def idea_create(request: HttpRequest) -> HttpResponse:
     initial = {"display_name": last_display_name(user=request.user)}
-    if city := request.GET.get("city"):
+    if city := _slug_or_empty(request.GET.get("city", "")):
         initial["city"] = submission_cities().filter(slug=city).values_list("pk", flat=True).first()
-    form = IdeaForm(request.POST or None, initial=initial)
+    form = IdeaForm(request.POST if request.method == "POST" else None, initial=initial)
     language = language_or_none(get_language()) or "en"
     context = {
         "form": form,
@@ -173,6 +188,37 @@ def my_ideas(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     return render(request, "ideas/my_ideas.html", {"page_obj": page, "query_string": ""})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def idea_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """The author's confirmation page (GET) and the withdrawal itself (POST)."""
+    idea = get_object_or_404(
+        with_merged_ideas(Idea.objects.visible_to(request.user)).select_related("city", "challenge"), pk=pk
+    )
+    if not rules.has_perm("ideas.withdraw_idea", request.user, idea):
+        if idea.author_id == request.user.pk:
+            messages.info(request, _("This idea can no longer be withdrawn."))
+            return redirect(idea)
+        raise Http404
+    if request.method == "POST":
+        try:
+            withdraw_idea(idea=idea, by=request.user)
+        except IdeaStateError as error:
+            messages.error(request, str(error))
+            return redirect(idea)
+        except PermissionDenied:
+            raise Http404 from None
+        messages.success(
+            request,
+            _(
+                "Your idea is withdrawn. Nobody but you, the city's moderators and programme staff can see "
+                "it now."
+            ),
+        )
+        return redirect("ideas:my-ideas")
+    return render(request, "ideas/idea_withdraw.html", {"idea": idea})
 
 
 # --- Support ------------------------------------------------------------------------------------------------
@@ -237,13 +283,17 @@ def _decided_already(request: HttpRequest, idea: Idea) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def idea_moderate(request: HttpRequest, pk: int) -> HttpResponse:
     idea = get_object_or_404(
-        Idea.objects.visible_to(request.user).select_related("city").prefetch_related("themes"), pk=pk
+        Idea.objects.visible_to(request.user).select_related("city", "challenge").prefetch_related("themes"),
+        pk=pk,
     )
     if not rules.has_perm("ideas.moderate_idea", request.user, idea):
         if is_moderator(request.user, idea):
             return _decided_already(request, idea)
         raise Http404
-    form = ModerationForm(request.POST or None, idea=idea)
+    candidates = merge_candidates(idea=idea)
+    form = ModerationForm(
+        request.POST if request.method == "POST" else None, idea=idea, candidates=candidates
+    )
     if request.method == "POST" and form.is_valid():
         decision = form.cleaned_data["decision"]
         try:
@@ -269,7 +319,7 @@ def idea_moderate(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "ideas/idea_moderate.html",
-        {"idea": idea, "form": form, "similar": merge_targets(idea=idea)[:20]},
+        {"idea": idea, "form": form, "similar": candidates},
     )
 
 
@@ -284,7 +334,7 @@ def idea_convert(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     if not rules.has_perm("ideas.convert_idea", request.user, idea):
-        if idea.challenge_id is not None and idea.city_id in request.user.buyer_organisation_ids:
+        if idea.is_converted and idea.city_id in request.user.buyer_organisation_ids:
             messages.info(request, _("This idea has already become a challenge."))
             return redirect(idea)
         raise Http404

@@ -53,8 +53,11 @@ from ..services.authoring import (
 # The lifecycle area's actions (submit for review, cancel, ...), shown on the review step and the preview
 # when that partial exists.
 ACTIONS_TEMPLATE = "challenges/lifecycle/_actions.html"
-# Case studies build on challenges: on the problem step, what other cities learnt from similar needs.
+# Case studies build on challenges: what other cities learnt from similar needs, on the steps where the
+# need, its themes and CPV codes are written, and on the review. On the problem step a new draft has no
+# themes or codes yet (chosen on practicalities), so its title and summary are matched instead.
 RELATED_CASE_STUDIES_TEMPLATE = "casestudies/_editor_panel.html"
+RELATED_CASE_STUDIES_STEPS = ("problem", "practicalities", "review")
 ORGANISATION_CHALLENGES_PER_PAGE = 25
 
 
@@ -117,8 +120,9 @@ def _editor_context(challenge: Challenge | None, step: str, **extra) -> dict:
         "next_step": _next_step(step) if step != "review" else "",
         "returned_review": last_return_from_review(challenge=challenge) if challenge is not None else None,
         "related_template": _optional_template(RELATED_CASE_STUDIES_TEMPLATE)
-        if challenge is not None and step == "problem"
+        if challenge is not None and step in RELATED_CASE_STUDIES_STEPS
         else "",
+        "related_text_fallback": step == "problem",
         **extra,
     }
 

@@ -8,7 +8,9 @@ the event; need, lessons and result from the report's summary, learnings and com
 organisation, in its country; published when the report was published as a case study) and re-points the
 sessions' links to it. A session's link to a report that was no longer a case study was hidden on every
 agenda; it is dropped. Reversible: going back restores the dates and the links of the case studies that
-came from reports (the library rows stay, as the library's own data)."""
+came from reports (the library rows stay, as the library's own data), and going forward again links each
+report to its case study left in the library (same host, source "exchange", published at the report's date,
+linked from no report) instead of writing a second one."""
 
 import django.db.models.deletion
 from django.db import migrations, models
@@ -24,18 +26,33 @@ def move_case_studies(apps, schema_editor):
         .order_by("pk")
     ):
         host = report.event.host
-        case_study = CaseStudy.objects.create(
-            source="exchange",
-            outcome="exchange",
-            owner=host,
-            country=host.country,
-            title=report.event.title[:200],
-            need=report.summary.strip() or report.event.title,
-            lessons=report.learnings,
-            result=report.commitments,
-            status="published",
-            published_at=report.case_study_published_at,
+        # Back to 0002 and forward again: going back keeps the library rows (and restores the report's date
+        # from its case study's), so the report's own case study is still there, unlinked. Reuse it rather
+        # than publish a second, which would leave the first in public with no report behind it.
+        case_study = (
+            CaseStudy.objects.filter(
+                source="exchange",
+                owner=host,
+                status="published",
+                published_at=report.case_study_published_at,
+                reflection_report__isnull=True,
+            )
+            .order_by(models.Case(models.When(title=report.event.title[:200], then=0), default=1), "pk")
+            .first()
         )
+        if case_study is None:
+            case_study = CaseStudy.objects.create(
+                source="exchange",
+                outcome="exchange",
+                owner=host,
+                country=host.country,
+                title=report.event.title[:200],
+                need=report.summary.strip() or report.event.title,
+                lessons=report.learnings,
+                result=report.commitments,
+                status="published",
+                published_at=report.case_study_published_at,
+            )
         report.case_study = case_study
         report.save(update_fields=["case_study"])
     old_links = AgendaSession.case_studies.through.objects.filter(reflectionreport__case_study__isnull=False)

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from challenges.casestudies.services import sync_exchange_case_study
 from portal.audit.services import record_audit
 
 from ..enums import NEXT_STATUSES, EventStatus, ReportStatus, SessionKind, TargetGroup
@@ -216,10 +217,19 @@ def create_event(*, programme: ExchangeProgramme, by, from_template: bool = Fals
     return event
 
 
+def _rename_case_study(*, event: ExchangeEvent, by) -> None:
+    """The event's title is its case study's title: a renamed event renames the case study its report
+    published in the library (in the caller's transaction)."""
+    report = ReflectionReport.objects.select_related("case_study").filter(event=event).first()
+    if report is not None and report.is_case_study:
+        sync_exchange_case_study(case_study=report.case_study, by=by, title=event.title)
+
+
 def update_event(*, event: ExchangeEvent, by, **values) -> ExchangeEvent:
     """Change an event's details. Raising the capacity promotes people from the waiting list. Sessions are
     not moved: if the dates change, the agenda editor flags the sessions that fall outside, and the agenda
-    cannot be published until they are moved or deleted."""
+    cannot be published until they are moved or deleted. A new title reaches the case study the event's
+    reflection report published in the library."""
     from .registration import promote_from_waitlist
 
     unknown = set(values) - set(EVENT_FIELDS)
@@ -229,11 +239,15 @@ def update_event(*, event: ExchangeEvent, by, **values) -> ExchangeEvent:
         event = ExchangeEvent.objects.select_for_update().get(pk=event.pk)
         if event.status in {EventStatus.COMPLETED, EventStatus.REFLECTED}:
             raise ExchangeStateError(_("A completed exchange can no longer be changed."))
+        previous_title = event.title
         for name, value in values.items():
             setattr(event, name, value)
         _check_event({name: getattr(event, name) for name in EVENT_FIELDS})
+        renamed = "title" in values and event.title != previous_title
         event.save()
         record_audit(actor=by, action="exchange.event_updated", target=event, data={"fields": sorted(values)})
+        if renamed:
+            _rename_case_study(event=event, by=by)
         promote_from_waitlist(event=event)
     return event
 

@@ -10,7 +10,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from challenges.casestudies.services import CaseStudyStateError, publish_exchange_case_study
+from challenges.casestudies.services import (
+    CaseStudyStateError,
+    publish_exchange_case_study,
+    sync_exchange_case_study,
+)
 from challenges.casestudies.services import unpublish_case_study as unpublish_library_case_study
 from exchanges.surveys.enums import SurveyStatus
 from exchanges.surveys.selectors import consenting_texts
@@ -98,18 +102,38 @@ def refresh_report_ratings(*, report: ReflectionReport, by) -> ReflectionReport:
     return report
 
 
+def case_study_values(*, report: ReflectionReport, title: str) -> dict:
+    """What a report's case study says, from the report and its event's title: the summary is the need
+    (the title when the summary is empty), the learnings the lessons, the commitments the result."""
+    return {
+        "title": title,
+        "need": report.summary if report.summary.strip() else title,
+        "lessons": report.learnings,
+        "result": report.commitments,
+    }
+
+
 def update_report(*, report: ReflectionReport, by, **values) -> ReflectionReport:
+    """Change the report's text. When it is a case study, its case study in the library follows in the
+    same transaction (corrections reach the public copy; audited in the library as casestudy.updated)."""
     unknown = set(values) - set(REPORT_FIELDS)
     if unknown:
         raise TypeError(f"Unknown report fields: {sorted(unknown)}")
     with transaction.atomic():
-        report = ReflectionReport.objects.select_for_update().get(pk=report.pk)
+        report = (
+            ReflectionReport.objects.select_for_update(of=("self",))
+            .select_related("event", "case_study")
+            .get(pk=report.pk)
+        )
         for name, value in values.items():
             setattr(report, name, value)
         report.save()
         record_audit(
             actor=by, action="exchange.report_updated", target=report.event, data={"fields": sorted(values)}
         )
+        if report.is_case_study:
+            values = case_study_values(report=report, title=report.event.title)
+            report.case_study = sync_exchange_case_study(case_study=report.case_study, by=by, **values)
     return report
 
 
@@ -187,10 +211,7 @@ def publish_case_study(*, report: ReflectionReport, by) -> ReflectionReport:
             case_study = publish_exchange_case_study(
                 case_study=report.case_study,
                 owner=event.host,
-                title=event.title,
-                need=report.summary,
-                lessons=report.learnings,
-                result=report.commitments,
+                **case_study_values(report=report, title=event.title),
                 by=by,
             )
         except CaseStudyStateError as error:  # published in the library a moment ago

@@ -21,7 +21,8 @@ _SPACES = re.compile(r"[\s\u00a0\u202f_']")
 
 class AmountField(forms.DecimalField):
     """An amount as people type it: "1 250 000", "1,250,000.50" or "1.250.000,50".
-    Otherwise a single comma is a decimal comma, unless three digits follow it ("1,250" is 1250)."""
+    Otherwise a single comma or dot is a decimal separator, unless exactly three digits follow it: then it
+    separates thousands ("1,250" and "1.250" are both 1250; amounts have two decimals at most)."""
 
     def to_python(self, value):
         if isinstance(value, str):
@@ -30,8 +31,8 @@ class AmountField(forms.DecimalField):
                 # The separator that comes last is the decimal one.
                 thousands = "." if value.rfind(",") > value.rfind(".") else ","
                 value = value.replace(thousands, "").replace(",", ".")
-            elif value.count(".") > 1:
-                value = value.replace(".", "")  # thousands: "1.250.000"
+            elif value.count(".") > 1 or (value.count(".") == 1 and len(value.rsplit(".", 1)[1]) == 3):
+                value = value.replace(".", "")  # thousands: "1.250.000", "1.250"
             elif value.count(",") == 1 and len(value.rsplit(",", 1)[1]) != 3:
                 value = value.replace(",", ".")  # a decimal comma: "1250,5"
             else:

@@ -7,6 +7,11 @@ Sealed bids: proposals are counted only once their challenge's submission deadli
 database clock) and the challenge is in a status whose bids may be opened (suppliers.models
 .OPENABLE_CHALLENGE_STATUSES) — a bid on an open challenge is never counted, so no figure can reveal it.
 
+An organisation's dashboard (its admins) shows its own rows and the programme's, never another
+organisation's; and a programme figure only when at least MIN_OTHERS_FOR_AVERAGE other organisations
+contribute to it (Scope.compares), since the programme's figure minus one's own would otherwise give away
+another's. There the count sections compare with the programme's average per organisation.
+
 Dashboards read everything and nothing reads them (STYLE.md), so this module imports the feature apps'
 models freely."""
 
@@ -17,13 +22,26 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, FloatField, Q, QuerySet, Sum
-from django.db.models.functions import Cast, Coalesce, ExtractYear, Now
+from django.db.models import (
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Cast, Coalesce, ExtractYear, Least, Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from challenges.evaluation.enums import AwardDecision
 from challenges.evaluation.models import Award, AwardedProposal, Trial
+from challenges.ideas.enums import IdeaStatus
 from challenges.ideas.models import Idea
 from challenges.models import Challenge
 from exchanges.enums import EventStatus, RegistrationStatus
@@ -36,6 +54,7 @@ from suppliers.enums import PartnerStatus, ProposalStatus
 from suppliers.models import OPENABLE_CHALLENGE_STATUSES, Proposal
 
 from .models import FIRST_YEAR, LAST_YEAR, ProcurementVolume, Programme
+from .selectors_assessment import MIN_OTHERS_FOR_AVERAGE
 
 DEFAULT_YEARS = 3
 MAX_YEARS = 15
@@ -134,6 +153,29 @@ class Scope:
         the organisation's own on its dashboard (never another organisation's)."""
         return self.organisation is None or organisation_id == self.organisation.pk
 
+    def is_other(self, organisation_id: int) -> bool:
+        return self.organisation is None or organisation_id != self.organisation.pk
+
+    @property
+    def other_buyers(self) -> int:
+        """How many buyers the programme follows besides the dashboard's organisation."""
+        return sum(1 for buyer in self.buyers if self.is_other(buyer.pk))
+
+    def compares(self, others: int) -> bool:
+        """Whether a programme figure made from `others` other organisations' data may be shown. Always on
+        the programme dashboard (programme staff see every organisation's rows anyway); on an
+        organisation's dashboard only with at least MIN_OTHERS_FOR_AVERAGE others, as for the capability
+        self-assessment: the programme's figure minus one's own would otherwise give away another
+        organisation's figure (in a two-buyer programme, exactly the other's)."""
+        return self.organisation is None or others >= MIN_OTHERS_FOR_AVERAGE
+
+    @property
+    def average_over(self) -> int:
+        """On an organisation's dashboard the count sections compare the organisation with the programme's
+        average per organisation (the sum over the number of buyers it follows); 0 on the programme
+        dashboard, which shows totals."""
+        return len(self.buyers) if self.organisation is not None and self.programme is not None else 0
+
 
 def programmes_for_list() -> QuerySet[Programme]:
     return Programme.objects.select_related("organisation").annotate(buyer_count=Count("buyers"))
@@ -196,6 +238,9 @@ class ShareRow:
     other_currency_awards: int = 0
     # For the programme row: how many organisations recorded a volume (and so count in the row).
     organisations_recorded: int = 0
+    # For the programme row on an organisation's dashboard: too few other organisations recorded a volume
+    # that year to show the row's figures without giving theirs away (the row then holds none).
+    too_few: bool = False
 
     @property
     def is_programme(self) -> bool:
@@ -276,13 +321,17 @@ def innovative_share(*, scope: Scope, period: Period) -> list[ShareRow]:
                 )
             organisation_rows.append(row)
         if scope.programme is not None:
-            rows.append(_programme_share_row(year, organisation_rows))
+            rows.append(_programme_share_row(scope, year, organisation_rows))
         rows.extend(row for row in organisation_rows if scope.shows(row.organisation.pk))
     return rows
 
 
-def _programme_share_row(year: int, organisation_rows: list[ShareRow]) -> ShareRow:
+def _programme_share_row(scope: Scope, year: int, organisation_rows: list[ShareRow]) -> ShareRow:
+    """The sum over the organisations that recorded a volume for the year (the dashboard's own included);
+    on an organisation's dashboard, nothing unless at least MIN_OTHERS_FOR_AVERAGE others recorded one."""
     recorded = [row for row in organisation_rows if row.recorded]
+    if not scope.compares(sum(1 for row in recorded if scope.is_other(row.organisation.pk))):
+        return ShareRow(year=year, organisation=None, too_few=True)
     programme = ShareRow(year=year, organisation=None, organisations_recorded=len(recorded))
     if not recorded:
         return programme
@@ -312,11 +361,16 @@ FUNNEL_STAGES = [
 
 @dataclass
 class CountsRow:
-    """Counts of one organisation (or the programme, organisation None) in a year, keyed by name."""
+    """Counts of one organisation (or the programme, organisation None) in a year, keyed by name. The
+    programme's row holds the sums over its organisations; on an organisation's dashboard it is shown as
+    the average per organisation (average_over: the number of buyers the programme follows), and holds
+    nothing (too_few) when the programme follows fewer than MIN_OTHERS_FOR_AVERAGE other buyers."""
 
     year: int
     organisation: Organisation | None
     counts: dict[str, int] = field(default_factory=dict)
+    average_over: int = 0
+    too_few: bool = False
 
     @property
     def is_programme(self) -> bool:
@@ -324,6 +378,13 @@ class CountsRow:
 
     def __getitem__(self, key: str) -> int:
         return self.counts.get(key, 0)
+
+    def shown(self, key: str) -> int | Decimal | None:
+        """The figure a table shows: the count, or the programme's average per organisation (one
+        decimal) on an organisation's dashboard."""
+        if self.average_over:
+            return ratio(self[key], self.average_over)
+        return self[key]
 
 
 def _grouped(queryset: QuerySet, owner: str, when: str, **aggregates) -> dict[tuple[int, int], dict]:
@@ -334,7 +395,23 @@ def _grouped(queryset: QuerySet, owner: str, when: str, **aggregates) -> dict[tu
     }
 
 
-def _counts_rows(scope: Scope, period: Period, grouped: dict[str, dict], keys: list[str]) -> list[CountsRow]:
+def _programme_counts_row(scope: Scope, row_class, year: int, organisation_rows: list, **extra):
+    """The programme's row of a count section: the sums over all its organisations (the dashboard's own
+    included), or nothing when too few others contribute."""
+    if not scope.compares(scope.other_buyers):
+        return row_class(year=year, organisation=None, too_few=True)
+    total: dict[str, int] = defaultdict(int)
+    for row in organisation_rows:
+        for key, value in row.counts.items():
+            total[key] += value
+    return row_class(
+        year=year, organisation=None, counts=dict(total), average_over=scope.average_over, **extra
+    )
+
+
+def _counts_rows(
+    scope: Scope, period: Period, grouped: dict[str, dict], keys: list[str], row_class=CountsRow
+) -> list[CountsRow]:
     """Rows per year: the programme's (sums over all its organisations) and each shown organisation's."""
     rows = []
     for year in period.years:
@@ -346,13 +423,9 @@ def _counts_rows(scope: Scope, period: Period, grouped: dict[str, dict], keys: l
                 counts[aggregate or source] = (grouped[source].get((buyer.pk, year)) or {}).get(
                     aggregate or "n"
                 ) or 0
-            organisation_rows.append(CountsRow(year=year, organisation=buyer, counts=counts))
+            organisation_rows.append(row_class(year=year, organisation=buyer, counts=counts))
         if scope.programme is not None:
-            total = defaultdict(int)
-            for row in organisation_rows:
-                for key, value in row.counts.items():
-                    total[key] += value
-            rows.append(CountsRow(year=year, organisation=None, counts=dict(total)))
+            rows.append(_programme_counts_row(scope, row_class, year, organisation_rows))
         rows.extend(row for row in organisation_rows if scope.shows(row.organisation.pk))
     return rows
 
@@ -363,13 +436,14 @@ def _opened_proposals() -> QuerySet:
 
 
 def funnel(*, scope: Scope, period: Period) -> list[CountsRow]:
-    """Per year: citizen ideas published (addressed to the organisations) → challenges drafted (created)
-    → published → proposals submitted (opened bids only, by submission date) → trials (shortlisted) →
-    awards (decided, to award). Six queries."""
+    """Per year: citizen ideas published (addressed to the organisations, and still published: an idea
+    later rejected, merged or withdrawn drops out) → challenges drafted (created) → published →
+    proposals submitted (opened bids only, by submission date) → trials (shortlisted) → awards (decided,
+    to award). Six queries."""
     ids = scope.buyer_ids
     grouped = {
         "ideas": _grouped(
-            Idea.objects.filter(period.q("published_at"), city_id__in=ids),
+            Idea.objects.filter(period.q("published_at"), city_id__in=ids, status=IdeaStatus.PUBLISHED),
             "city_id",
             "published_at",
             n=Count("pk"),
@@ -467,8 +541,7 @@ def sme_participation(*, scope: Scope, period: Period) -> list[ParticipationRow]
         )
     }
     keys = ["challenges", "bids", "sme_bids", "first_time_bids", "consortium_bids", "consortium_partners"]
-    rows = _counts_rows(scope, period, grouped, [f"c:{key}" for key in keys])
-    return [ParticipationRow(year=row.year, organisation=row.organisation, counts=row.counts) for row in rows]
+    return _counts_rows(scope, period, grouped, [f"c:{key}" for key in keys], ParticipationRow)
 
 
 # --- Time to award and clarification questions ----------------------------------------------------------
@@ -534,14 +607,11 @@ def timing(*, scope: Scope, period: Period) -> list[TimingRow]:
             )
         if scope.programme is not None:
             rows.append(
-                TimingRow(
-                    year=year,
-                    organisation=None,
-                    counts={
-                        key: sum(row[key] for row in organisation_rows) for key in organisation_rows[0].counts
-                    }
-                    if organisation_rows
-                    else {},
+                _programme_counts_row(
+                    scope,
+                    TimingRow,
+                    year,
+                    organisation_rows,
                     days_total=sum((row.days_total for row in organisation_rows), Decimal(0)),
                 )
             )
@@ -557,14 +627,30 @@ class ExchangeRow:
     year: int
     events: int = 0
     confirmed: int = 0
-    confirmed_from_buyers: int = 0
+    # From the programme's organisations (on an organisation's dashboard: None when the programme follows
+    # fewer than MIN_OTHERS_FOR_AVERAGE other buyers, as the count sections).
+    confirmed_from_buyers: int | None = 0
     confirmed_from_organisation: int | None = None
+    # On an organisation's dashboard: the programme's buyers, to show their average per organisation.
+    average_over: int = 0
     pre_registrations: int = 0
     pre_responses: int = 0
     reflection_registrations: int = 0
     reflection_responses: int = 0
     ratings: int = 0
     rating_total: float = 0.0
+
+    @property
+    def buyers_too_few(self) -> bool:
+        return self.confirmed_from_buyers is None
+
+    @property
+    def confirmed_from_buyers_shown(self) -> int | Decimal | None:
+        """From the programme's organisations: the total, or on an organisation's dashboard the average per
+        organisation of the programme."""
+        if self.confirmed_from_buyers is None or not self.average_over:
+            return self.confirmed_from_buyers
+        return ratio(self.confirmed_from_buyers, self.average_over)
 
     @property
     def pre_rate(self) -> Decimal | None:
@@ -581,36 +667,71 @@ class ExchangeRow:
         return (Decimal(str(self.rating_total)) / self.ratings).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
+CONFIRMED = Q(status=RegistrationStatus.CONFIRMED)
+
+
 def _events(scope: Scope, period: Period) -> QuerySet[ExchangeEvent]:
-    """The exchanges held in the period: run by the programme or hosted by one of its organisations,
-    started by now, and announced (an event still in planning never took place)."""
+    """The exchanges held in the period: run by the programme or hosted by one of its organisations (an
+    organisation without a programme: hosted by it, or attended, i.e. with a confirmed registration of
+    its own; a cancelled or waitlisted one is no attendance), started by now, and announced (an event
+    still in planning never took place)."""
     if scope.programme is not None:
         whose = Q(programme__organiser_id=scope.programme.organisation_id) | Q(host_id__in=scope.buyer_ids)
     else:
         whose = Q(host_id__in=scope.buyer_ids) | Q(
-            pk__in=Registration.objects.filter(organisation_id__in=scope.buyer_ids).values("event_id")
+            pk__in=Registration.objects.filter(CONFIRMED, organisation_id__in=scope.buyer_ids).values(
+                "event_id"
+            )
         )
     return ExchangeEvent.objects.filter(whose, period.q("starts_at"), starts_at__lte=Now()).exclude(
         status=EventStatus.PLANNING
     )
 
 
+def _count(queryset: QuerySet, by: str) -> Coalesce:
+    """The number of rows of a correlated queryset, as a subquery (0 when there are none)."""
+    return Coalesce(Subquery(queryset.order_by().values(by).annotate(n=Count("pk")).values("n")[:1]), 0)
+
+
+def _counted_responses(survey: str):
+    """The submitted responses to an event's survey ("pre_survey" or "reflection_survey") that count
+    towards its response rate, capped at its confirmed registrations (a correlated subquery on the
+    event). A named survey counts only the responses of people with a confirmed registration for the
+    event; an anonymous one cannot tell who answered, so all its responses count, up to 100 %."""
+    registered = Registration.objects.filter(
+        CONFIRMED, event_id=OuterRef(OuterRef("pk")), user_id=OuterRef("respondent_id")
+    )
+    responses = Response.objects.filter(
+        survey_id=OuterRef(f"{survey}_id"), submitted_at__isnull=False
+    ).filter(Q(survey__is_anonymous=True) | Exists(registered))
+    confirmed = Registration.objects.filter(CONFIRMED, event_id=OuterRef("pk"))
+    return Least(_count(responses, "survey_id"), _count(confirmed, "event_id"))
+
+
 def exchange_participation(*, scope: Scope, period: Period) -> list[ExchangeRow]:
     """Per year of the events' start: events held, confirmed participants (all; from the programme's
     organisations; from the dashboard's organisation), the pre-exchange and reflection survey response
-    rates (submitted responses / confirmed registrations of the events that have that survey) and the
-    average rating given in the reflection surveys (1-to-5 scale answers). Four queries."""
+    rates (counted responses, see _counted_responses / confirmed registrations of the events that have
+    that survey) and the average rating given in the reflection surveys (1-to-5 scale answers). Four
+    queries: the events and responses per year, the registrations, the ratings."""
     events = _events(scope, period)
     event_ids = events.values("pk")
     by_events = {
-        row["year"]: row["n"]
-        for row in events.annotate(year=ExtractYear("starts_at")).values("year").annotate(n=Count("pk"))
+        row["year"]: row
+        for row in events.annotate(year=ExtractYear("starts_at"))
+        .values("year")
+        .annotate(
+            n=Count("pk"),
+            pre=Sum(_counted_responses("pre_survey"), filter=Q(pre_survey__isnull=False)),
+            reflection=Sum(
+                _counted_responses("reflection_survey"), filter=Q(reflection_survey__isnull=False)
+            ),
+        )
     }
-    confirmed = Q(status=RegistrationStatus.CONFIRMED)
     own = {"own": Count("pk", filter=Q(organisation_id=scope.organisation.pk))} if scope.organisation else {}
     registrations = {
         row["year"]: row
-        for row in Registration.objects.filter(confirmed, event_id__in=event_ids)
+        for row in Registration.objects.filter(CONFIRMED, event_id__in=event_ids)
         .annotate(year=ExtractYear("event__starts_at"))
         .values("year")
         .annotate(
@@ -619,21 +740,6 @@ def exchange_participation(*, scope: Scope, period: Period) -> list[ExchangeRow]
             pre=Count("pk", filter=Q(event__pre_survey__isnull=False)),
             reflection=Count("pk", filter=Q(event__reflection_survey__isnull=False)),
             **own,
-        )
-    }
-    responses = {
-        row["year"]: row
-        for row in Response.objects.filter(submitted_at__isnull=False)
-        .filter(Q(survey__pre_exchange_event__in=event_ids) | Q(survey__reflection_event__in=event_ids))
-        .annotate(
-            year=ExtractYear(
-                Coalesce("survey__pre_exchange_event__starts_at", "survey__reflection_event__starts_at")
-            )
-        )
-        .values("year")
-        .annotate(
-            pre=Count("pk", filter=Q(survey__pre_exchange_event__isnull=False)),
-            reflection=Count("pk", filter=Q(survey__reflection_event__isnull=False)),
         )
     }
     ratings = {
@@ -649,22 +755,25 @@ def exchange_participation(*, scope: Scope, period: Period) -> list[ExchangeRow]
         .values("year")
         .annotate(n=Count("pk"), total=Sum(Cast("value", FloatField())))
     }
+    # The programme's organisations as a whole: on an organisation's dashboard only with enough others.
+    buyers_shown = scope.programme is None or scope.compares(scope.other_buyers)
     rows = []
     for year in period.years:
+        event = by_events.get(year) or {}
         registration = registrations.get(year) or {}
-        response = responses.get(year) or {}
         rating = ratings.get(year) or {}
         rows.append(
             ExchangeRow(
                 year=year,
-                events=by_events.get(year, 0),
+                events=event.get("n") or 0,
                 confirmed=registration.get("n") or 0,
-                confirmed_from_buyers=registration.get("buyers") or 0,
+                confirmed_from_buyers=(registration.get("buyers") or 0) if buyers_shown else None,
                 confirmed_from_organisation=(registration.get("own") or 0) if scope.organisation else None,
+                average_over=scope.average_over,
                 pre_registrations=registration.get("pre") or 0,
-                pre_responses=response.get("pre") or 0,
+                pre_responses=event.get("pre") or 0,
                 reflection_registrations=registration.get("reflection") or 0,
-                reflection_responses=response.get("reflection") or 0,
+                reflection_responses=event.get("reflection") or 0,
                 ratings=rating.get("n") or 0,
                 rating_total=rating.get("total") or 0.0,
             )

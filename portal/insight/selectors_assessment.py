@@ -4,14 +4,14 @@ from it), the chart of the results over time, and the suggestions for the weakes
 
 from dataclasses import dataclass, field
 
-from django.db.models import Avg, Count, F, Q, QuerySet, Window
+from django.db.models import Avg, Count, Exists, F, OuterRef, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from challenges.casestudies.enums import Capability
 from challenges.casestudies.models import CaseStudy
 from exchanges.enums import EventStatus
-from exchanges.models import ExchangeEvent
+from exchanges.models import AgendaSession, ExchangeEvent
 from portal.accounts.models import Organisation
 
 from .capabilities import LEVEL_NAMES, LEVELS, level_description
@@ -152,17 +152,55 @@ def suggestions_for(*, assessment: CapabilityAssessment) -> list[Suggestion]:
     return suggestions
 
 
-def upcoming_exchanges() -> QuerySet[ExchangeEvent]:
-    """Public exchange events that start in the future and take registrations now, soonest first."""
+def _on_the_agenda(capabilities) -> Exists:
+    """Whether an event's published agenda has a session linking a published case study tagged with one
+    of the capabilities (a correlated subquery on the event)."""
+    return Exists(
+        AgendaSession.objects.published().filter(
+            event_id=OuterRef("pk"),
+            case_studies__in=CaseStudy.objects.published().filter(capability__in=list(capabilities)),
+        )
+    )
+
+
+@dataclass
+class UpcomingExchange:
+    event: ExchangeEvent
+    # The weakest capabilities that a case study on its agenda is about (empty: an exchange in general).
+    capabilities: list[str] = field(default_factory=list)
+
+    @property
+    def capability_labels(self) -> list[str]:
+        return [Capability(key).label for key in self.capabilities]
+
+
+def upcoming_exchanges(*, capabilities=()) -> list[UpcomingExchange]:
+    """Public exchange events that start in the future and take registrations now, three at most: first
+    those whose published agenda links a case study on one of the capabilities (the weakest areas), then
+    the others; soonest first within each. One query, however many capabilities (two at most)."""
     now = timezone.now()
-    return (
+    capabilities = list(capabilities)
+    flags = {f"on_{index}": _on_the_agenda([key]) for index, key in enumerate(capabilities)}
+    events = (
         ExchangeEvent.objects.public()
         .filter(status=EventStatus.REGISTRATION_OPEN, starts_at__gt=now)
         .filter(Q(registration_opens_at__isnull=True) | Q(registration_opens_at__lte=now))
         .filter(Q(registration_closes_at__isnull=True) | Q(registration_closes_at__gt=now))
         .select_related("programme")
-        .order_by("starts_at", "pk")[:UPCOMING_EXCHANGES]
     )
+    if capabilities:
+        events = events.annotate(relevant=_on_the_agenda(capabilities), **flags).order_by(
+            F("relevant").desc(), "starts_at", "pk"
+        )
+    else:
+        events = events.order_by("starts_at", "pk")
+    return [
+        UpcomingExchange(
+            event=event,
+            capabilities=[key for index, key in enumerate(capabilities) if getattr(event, f"on_{index}")],
+        )
+        for event in events[:UPCOMING_EXCHANGES]
+    ]
 
 
 # The chart: one row per capability, one bar per year, the programme's average as a mark across the bar.

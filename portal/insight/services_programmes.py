@@ -4,7 +4,7 @@ target for the innovative share. Each change is in the audit log."""
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from portal.accounts.enums import OrganisationKind
@@ -28,10 +28,19 @@ def create_programme(*, organisation: Organisation, buyers, target: Decimal, by:
     buyers = _check(buyers=buyers, target=target)
     if organisation.kind != OrganisationKind.PROGRAMME:
         raise ValidationError(_("Only a programme organisation can have a programme dashboard."))
+    taken = _("This organisation already has a programme dashboard.")
     with transaction.atomic():
         if Programme.objects.filter(organisation=organisation).exists():
-            raise ValidationError(_("This organisation already has a programme dashboard."))
-        programme = Programme.objects.create(organisation=organisation, innovative_share_target=target)
+            raise ValidationError(taken)
+        try:
+            # Two people creating the same dashboard at once both pass the check above; the unique
+            # organisation column refuses the second, which gets the same message rather than a 500.
+            with transaction.atomic():
+                programme = Programme.objects.create(
+                    organisation=organisation, innovative_share_target=target
+                )
+        except IntegrityError as error:
+            raise ValidationError(taken) from error
         programme.buyers.set(buyers)
         record_audit(
             actor=by,

@@ -220,6 +220,9 @@ CELERY_BEAT_SCHEDULE = {
 # Evaluation and award. The standstill period between an award decision and its becoming final: a
 # decision may set a longer one, never a shorter one (EU Directive 2007/66/EC: 10 days).
 AWARD_MIN_STANDSTILL_DAYS = env.int("AWARD_MIN_STANDSTILL_DAYS", default=10)
+IDEAS_PER_HOUR = env.int("IDEAS_PER_HOUR", default=3)
+IDEAS_PER_DAY = env.int("IDEAS_PER_DAY", default=10)
+IDEAS_MAX_LINKS = env.int("IDEAS_MAX_LINKS", default=2)
 # Open Contracting: the registered ocid prefix (https://standard.open-contracting.org/latest/en/guidance/map/
 # release_level/#ocid) followed by the challenge's id. Register one before publishing open data for real.
 OCDS_OCID_PREFIX = env.str("OCDS_OCID_PREFIX", default="ocds-xxxxxx")

@@ -114,3 +114,19 @@ def test_migration_writes_library_case_studies_and_repoints_links(old_apps):
     assert Report.objects.get(pk=report_pk).case_study_published_at == WHEN
     assert Report.objects.get(pk=only_report_pk).case_study_published_at is None
     assert list(Session.objects.get(pk=session_pk).case_studies.values_list("pk", flat=True)) == [report_pk]
+
+
+def test_migration_forward_back_and_forward_again_keeps_one_case_study(old_apps):
+    report_pk, _only_report_pk, session_pk = _old_rows(old_apps)
+    apps = _migrate(AFTER)
+    first = apps.get_model("casestudies", "CaseStudy").objects.get().pk
+
+    _migrate(BEFORE)
+    apps = _migrate(AFTER)
+
+    CaseStudy = apps.get_model("casestudies", "CaseStudy")
+    Report = apps.get_model("exchanges", "ReflectionReport")
+    Session = apps.get_model("exchanges", "AgendaSession")
+    assert list(CaseStudy.objects.values_list("pk", "status", "published_at")) == [(first, "published", WHEN)]
+    assert Report.objects.get(pk=report_pk).case_study_id == first
+    assert list(Session.objects.get(pk=session_pk).case_studies.values_list("pk", flat=True)) == [first]

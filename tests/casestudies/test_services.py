@@ -4,19 +4,23 @@ challenge, prefilled from the challenge, status guards, audit entries."""
 import pytest
 import rules
 from django.contrib.auth.models import AnonymousUser
-from django.db import IntegrityError
+from django.db import IntegrityError, connection
+from django.test.utils import CaptureQueriesContext
 
 from challenges.casestudies.enums import CaseOutcome, CaseSource, CaseStudyStatus
+from challenges.casestudies.models import CaseStudy
 from challenges.casestudies.services import (
     CaseStudyStateError,
     case_study_prefill,
     create_case_study,
     publish_case_study,
+    publish_exchange_case_study,
     unpublish_case_study,
     update_case_study,
 )
 from challenges.enums import ChallengeStatus
 from portal.audit.models import AuditEvent
+from tests.factories.accounts import BuyerFactory, MembershipFactory, ProgrammeOrganisationFactory
 from tests.factories.casestudies import CaseStudyFactory, ExchangeCaseStudyFactory, PublishedCaseStudyFactory
 from tests.factories.challenges import ChallengeFactory, CPVCodeFactory, OutcomeFactory, ThemeFactory
 
@@ -237,3 +241,168 @@ def test_publishing_needs_lessons(owner_member, owner):
 def test_database_refuses_a_published_case_study_without_a_date():
     with pytest.raises(IntegrityError):
         CaseStudyFactory(status=CaseStudyStatus.PUBLISHED, published_at=None)
+
+
+# An exchange's case study: managed by programme staff, like the reflection report it comes from
+
+
+@pytest.mark.parametrize(
+    ("actor", "view_draft", "change", "unpublish_published"),
+    [
+        ("anonymous", False, False, False),
+        ("owner_member", False, False, False),  # a member of the host organisation
+        ("other_buyer", False, False, False),
+        ("supplier", False, False, False),
+        ("staff", True, True, True),
+    ],
+)
+def test_exchange_case_study_permissions(actors, owner, actor, view_draft, change, unpublish_published):
+    user = actors[actor] or AnonymousUser()
+    draft = ExchangeCaseStudyFactory(owner=owner, status=CaseStudyStatus.DRAFT, published_at=None)
+    published = ExchangeCaseStudyFactory(owner=owner)
+
+    assert rules.has_perm("casestudies.view_case_study", user, draft) is view_draft
+    assert rules.has_perm("casestudies.view_case_study", user, published) is True
+    assert rules.has_perm("casestudies.change_case_study", user, draft) is change
+    assert rules.has_perm("casestudies.publish_case_study", user, draft) is False
+    assert rules.has_perm("casestudies.unpublish_case_study", user, published) is unpublish_published
+    assert rules.has_perm("casestudies.unpublish_case_study", user, draft) is False
+    visible = set(CaseStudy.objects.visible_to(user))
+    assert visible == ({draft, published} if view_draft else {published})
+
+
+def test_owner_members_see_their_challenges_drafts_but_not_their_exchanges(actors, owner):
+    challenge_draft = CaseStudyFactory(challenge__owner=owner)
+    ExchangeCaseStudyFactory(owner=owner, status=CaseStudyStatus.DRAFT, published_at=None)
+
+    assert list(CaseStudy.objects.visible_to(actors["owner_member"])) == [challenge_draft]
+
+
+@pytest.mark.parametrize(
+    ("actor", "allowed"),
+    [
+        ("anonymous", False),
+        ("owner_member", True),
+        ("other_buyer", True),
+        ("programme_member", True),
+        ("supplier", False),
+        ("staff", True),
+    ],
+)
+def test_contacts_are_for_the_public_sector_and_staff(actors, actor, allowed):
+    actors["programme_member"] = MembershipFactory(organisation=ProgrammeOrganisationFactory()).user
+    user = actors[actor] or AnonymousUser()
+
+    assert (
+        rules.has_perm("casestudies.view_case_study_contacts", user, PublishedCaseStudyFactory()) is allowed
+    )
+
+
+# Audit entries name the organisation; nothing changed, nothing written
+
+
+def test_audit_entries_name_the_owner(owner_member, owner):
+    case_study = CaseStudyFactory(challenge__owner=owner)
+
+    update_case_study(case_study=case_study, by=owner_member, title="A better title")
+    publish_case_study(case_study=case_study, by=owner_member)
+    unpublish_case_study(case_study=case_study, by=owner_member)
+
+    entries = AuditEvent.objects.filter(target_id=str(case_study.pk)).order_by("pk")
+    assert [(entry.action, entry.organisation_id) for entry in entries] == [
+        ("casestudy.updated", owner.pk),
+        ("casestudy.published", owner.pk),
+        ("casestudy.unpublished", owner.pk),
+    ]
+
+
+def test_an_update_that_changes_nothing_writes_nothing(owner_member, owner, django_assert_num_queries):
+    case_study = CaseStudyFactory(challenge__owner=owner)
+    themes = [ThemeFactory()]
+    case_study.themes.set(themes)
+    before = CaseStudy.objects.get(pk=case_study.pk).updated_at
+
+    # savepoint, the locked row, the themes, release: no UPDATE, no audit entry
+    with django_assert_num_queries(4):
+        update_case_study(case_study=case_study, by=owner_member, title=case_study.title, themes=themes)
+
+    assert CaseStudy.objects.get(pk=case_study.pk).updated_at == before
+    assert not AuditEvent.objects.filter(action="casestudy.updated").exists()
+
+
+def test_an_update_writes_only_what_changed(owner_member, owner):
+    case_study = CaseStudyFactory(challenge__owner=owner, lessons="Old lesson")
+    # A colleague's change to another field, saved after our copy was read, survives our save.
+    CaseStudy.objects.filter(pk=case_study.pk).update(contacts="Ola Nordmann")
+
+    with CaptureQueriesContext(connection) as queries:
+        update_case_study(case_study=case_study, by=owner_member, lessons="New lesson")
+
+    updates = [query["sql"] for query in queries if query["sql"].startswith("UPDATE")]
+    assert len(updates) == 1
+    assert "contacts" not in updates[0] and "lessons" in updates[0]
+    case_study.refresh_from_db()
+    assert (case_study.lessons, case_study.contacts) == ("New lesson", "Ola Nordmann")
+
+
+# A published case study keeps what publishing required
+
+
+@pytest.mark.parametrize(("field", "label"), [("lessons", "the lessons learnt"), ("need", "the need")])
+def test_a_published_case_study_cannot_lose_what_publishing_required(owner_member, owner, field, label):
+    case_study = PublishedCaseStudyFactory(challenge__owner=owner)
+    kept = getattr(case_study, field)
+
+    with pytest.raises(CaseStudyStateError, match=label):
+        update_case_study(case_study=case_study, by=owner_member, **{field: "  "}, title="Changed too")
+
+    case_study.refresh_from_db()
+    assert (getattr(case_study, field), case_study.title) == (kept, case_study.title)
+    assert case_study.title != "Changed too"
+
+
+def test_a_draft_may_be_saved_without_lessons(owner_member, owner):
+    case_study = CaseStudyFactory(challenge__owner=owner)
+
+    update_case_study(case_study=case_study, by=owner_member, lessons="")
+
+    case_study.refresh_from_db()
+    assert case_study.lessons == ""
+
+
+def test_a_published_exchange_case_study_may_have_no_lessons_but_a_need(staff):
+    case_study = ExchangeCaseStudyFactory(lessons="")
+
+    update_case_study(case_study=case_study, by=staff, result="A market day")
+    with pytest.raises(CaseStudyStateError, match="the need"):
+        update_case_study(case_study=case_study, by=staff, need="")
+
+    case_study.refresh_from_db()
+    assert (case_study.result, case_study.need != "") == ("A market day", True)
+
+
+def test_an_exchange_case_study_published_from_an_empty_summary_states_the_title_as_its_need(staff):
+    case_study = publish_exchange_case_study(
+        case_study=None,
+        owner=BuyerFactory(country="FI"),
+        title="BUILD exchange in Turku",
+        need=" ",
+        lessons="",
+        result="",
+        by=staff,
+    )
+
+    case_study.refresh_from_db()
+    assert (case_study.need, case_study.is_published) == ("BUILD exchange in Turku", True)
+
+
+# The technical admin deletes nothing
+
+
+def test_admin_cannot_delete_case_studies(rf):
+    from django.contrib import admin
+
+    model_admin = admin.site._registry[CaseStudy]
+
+    assert model_admin.has_delete_permission(rf.get("/"), PublishedCaseStudyFactory()) is False
+    assert model_admin.has_delete_permission(rf.get("/")) is False

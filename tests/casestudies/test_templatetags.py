@@ -163,3 +163,99 @@ def test_related_tag_queries_with_prefetched_themes(need, django_assert_num_quer
 
 def test_related_tag_shows_nothing_when_none_is_related(need):
     assert _render("{% related_case_studies challenge %}", need["challenge"]).strip() == ""
+
+
+# The library link follows what the matches share with the challenge
+
+
+def test_related_tag_links_the_cpv_division_when_only_codes_match(need):
+    _case_study("Same division", codes=["85320000"])
+    _case_study("Same division, other code", codes=["85140000"])
+    challenge = Challenge.objects.get(pk=need["challenge"].pk)  # themed "care", which no match shares
+
+    page = _render("{% related_case_studies challenge %}", challenge)
+
+    assert f'href="{reverse("casestudies:case-study-list")}?cpv=85"' in page
+    assert "More case studies with CPV codes starting 85" in page
+    assert "?theme=" not in page and "More case studies on this theme" not in page
+
+
+def test_related_tag_links_the_theme_a_match_shares(need):
+    challenge = need["challenge"]
+    challenge.themes.add(need["mobility"])
+    _case_study("Shares mobility", themes=[need["mobility"]])
+    _case_study("Shares mobility and the division", themes=[need["mobility"]], codes=["85320000"])
+
+    page = _render("{% related_case_studies challenge %}", Challenge.objects.get(pk=challenge.pk))
+
+    assert f'href="{reverse("casestudies:case-study-list")}?theme=mobility"' in page
+    assert "More case studies on this theme" in page
+
+
+# A new draft, without themes or CPV codes yet: its title and summary against the library
+
+
+@pytest.fixture
+def new_draft():
+    return ChallengeFactory(
+        title="Fewer falls at home",
+        summary="Older residents fall at home at night and lie there for hours.",
+        with_outcome_and_criteria=False,
+    )
+
+
+def _unrelated(title, need, **kwargs):
+    """A case study whose only text is its title and need (the factory's defaults are about falls)."""
+    blank = dict.fromkeys(
+        ("market_engagement", "result", "outcome_against_indicators", "lessons", "would_do_differently"), ""
+    )
+    return _case_study(title, need=need, **{**blank, **kwargs})
+
+
+def test_text_fallback_finds_case_studies_on_the_same_need(new_draft):
+    _case_study("Sensors against falls at home", need="Night-time falls of residents living alone.")
+    _unrelated("School meals", "Pupils skip lunch.")
+    _case_study("A draft on falls at home", factory=CaseStudyFactory)
+    _case_study("Falls from an exchange", factory=ExchangeCaseStudyFactory)
+
+    titles = {cs.title for cs in related_case_studies(challenge=new_draft, text_fallback=True)}
+
+    assert titles == {"Sensors against falls at home", "Falls from an exchange"}
+    assert related_case_studies(challenge=new_draft) == []  # no themes or codes: nothing shared
+
+
+def test_text_fallback_shows_at_most_three(new_draft):
+    for number in range(4):
+        _case_study(f"Falls at home {number}")
+
+    assert len(related_case_studies(challenge=new_draft, text_fallback=True)) == 3
+
+
+def test_text_fallback_ignores_common_words(new_draft):
+    # "there" is in the draft's summary; "hours" and "night" are not in this one
+    _unrelated("Matching only common words", "There are these and those with that from them.")
+
+    assert related_case_studies(challenge=new_draft, text_fallback=True) == []
+
+
+def test_text_fallback_is_not_used_once_the_challenge_has_themes(new_draft, need):
+    _case_study("Sensors against falls at home")
+    on_care = _case_study("On care, about something else", themes=[need["care"]])
+    new_draft.themes.set([need["care"]])
+
+    assert related_case_studies(challenge=new_draft, text_fallback=True) == [on_care]
+
+
+@pytest.mark.parametrize("rows", [1, 3])
+def test_text_fallback_is_one_query_with_prefetched_themes_and_codes(
+    new_draft, django_assert_num_queries, rows
+):
+    for number in range(rows):
+        _case_study(f"Falls at home {number}")
+    challenge = Challenge.objects.prefetch_related("themes", "cpv_codes").get(pk=new_draft.pk)
+
+    with django_assert_num_queries(1):
+        page = _render("{% related_case_studies challenge 3 True %}", challenge)
+
+    assert page.count("<li") == rows
+    assert f'href="{reverse("casestudies:case-study-list")}"' in page  # no shared theme or division

@@ -7,7 +7,8 @@ from django.urls import reverse
 from challenges.casestudies.enums import CaseStudyStatus
 from challenges.casestudies.models import CaseStudy
 from challenges.enums import ChallengeStatus
-from tests.factories.casestudies import CaseStudyFactory, PublishedCaseStudyFactory
+from tests.factories.accounts import MembershipFactory, ProgrammeOrganisationFactory
+from tests.factories.casestudies import CaseStudyFactory, ExchangeCaseStudyFactory, PublishedCaseStudyFactory
 from tests.factories.challenges import ChallengeFactory, ThemeFactory
 
 pytestmark = pytest.mark.django_db
@@ -326,3 +327,102 @@ def test_pages_have_one_main_heading_and_labelled_fields(client, owner, owner_me
     form_page = client.get(create).content.decode()
     for name in ("title", "need", "lessons", "contacts", "capability", "cpv_codes"):
         assert f'for="id_{name}"' in form_page, name
+
+
+# An exchange's case study on the library's pages: programme staff manage it, not the host's members
+
+
+@pytest.mark.parametrize(("actor", "status"), _grid([404, 404, 404, 404, 200]))
+def test_exchange_draft_is_for_staff_only(client, actors, owner, actor, status):
+    case_study = ExchangeCaseStudyFactory(owner=owner, status=CaseStudyStatus.DRAFT, published_at=None)
+
+    assert _as(client, actors, actor).get(case_study.get_absolute_url()).status_code == status
+
+
+@pytest.mark.parametrize(("actor", "status"), _grid([302, 404, 404, 404, 200]))
+def test_exchange_case_study_edit_page_access(client, actors, owner, actor, status):
+    case_study = ExchangeCaseStudyFactory(owner=owner)
+    url = reverse("casestudies:case-study-edit", args=[case_study.pk])
+
+    assert _as(client, actors, actor).get(url).status_code == status
+
+
+@pytest.mark.parametrize(
+    ("actor", "status", "unpublished"),
+    [
+        ("anonymous", 302, False),
+        ("owner_member", 404, False),
+        ("other_buyer", 404, False),
+        ("supplier", 404, False),
+        ("staff", 302, True),
+    ],
+)
+def test_exchange_case_study_unpublish_access(client, actors, owner, actor, status, unpublished):
+    case_study = ExchangeCaseStudyFactory(owner=owner)
+
+    response = _as(client, actors, actor).post(
+        reverse("casestudies:case-study-unpublish", args=[case_study.pk])
+    )
+
+    assert response.status_code == status
+    case_study.refresh_from_db()
+    assert (case_study.status == CaseStudyStatus.DRAFT) is unpublished
+
+
+def test_host_members_are_offered_no_unpublish_button(client, owner, owner_member):
+    case_study = ExchangeCaseStudyFactory(owner=owner)
+    client.force_login(owner_member)
+
+    page = client.get(case_study.get_absolute_url()).content.decode()
+
+    assert reverse("casestudies:case-study-unpublish", args=[case_study.pk]) not in page
+
+
+# Contacts willing to talk: for the public sector and staff
+
+
+@pytest.mark.parametrize(
+    ("actor", "shown"),
+    [
+        ("anonymous", False),
+        ("owner_member", True),
+        ("other_buyer", True),
+        ("programme_member", True),
+        ("supplier", False),
+        ("staff", True),
+    ],
+)
+def test_contacts_are_shown_to_the_public_sector_and_staff(client, actors, actor, shown):
+    actors["programme_member"] = MembershipFactory(organisation=ProgrammeOrganisationFactory()).user
+    case_study = PublishedCaseStudyFactory(contacts="Kari Nordmann, kari.nordmann@example.org")
+
+    page = _as(client, actors, actor).get(case_study.get_absolute_url()).content.decode()
+
+    assert ">Contacts willing to talk</h2>" in page
+    assert ("kari.nordmann@example.org" in page) is shown
+    assert ("signed-in members of public buyers and programme organisations" in page) is not shown
+    assert (f'href="{reverse("account_login")}?next=' in page) is (actor == "anonymous")
+
+
+# Editing a published case study
+
+
+def test_editing_a_published_case_study_keeps_its_lessons_and_what_was_typed(client, owner, owner_member):
+    case_study = PublishedCaseStudyFactory(challenge__owner=owner)
+    client.force_login(owner_member)
+    data = {
+        "title": "A title typed just now",
+        "need": case_study.need,
+        "lessons": "",
+        "contacts": "",
+        "cpv_codes": "",
+    }
+
+    response = client.post(reverse("casestudies:case-study-edit", args=[case_study.pk]), data)
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "A published case study must keep the lessons learnt" in page
+    assert 'value="A title typed just now"' in page
+    case_study.refresh_from_db()
+    assert case_study.lessons != "" and case_study.title != "A title typed just now"

@@ -12,11 +12,16 @@ from django.urls import reverse
 from challenges.casestudies.enums import CaseOutcome, CaseSource, CaseStudyStatus
 from challenges.casestudies.models import CaseStudy
 from challenges.casestudies.services import unpublish_case_study
-from exchanges.enums import SessionKind
+from exchanges.enums import EventStatus, SessionKind
 from exchanges.models import AgendaSession, ReflectionReport
 from exchanges.services.agenda import add_session, publish_agenda
-from exchanges.services.events import ExchangeStateError
-from exchanges.services.reports import publish_case_study, unpublish_report, withdraw_case_study
+from exchanges.services.events import ExchangeStateError, update_event
+from exchanges.services.reports import (
+    publish_case_study,
+    unpublish_report,
+    update_report,
+    withdraw_case_study,
+)
 from portal.audit.models import AuditEvent
 from tests.factories.casestudies import CaseStudyFactory, PublishedCaseStudyFactory
 from tests.factories.exchanges import (
@@ -322,3 +327,100 @@ def test_agenda_shows_only_public_challenges(client, staff):
 
     assert "Public need" in page
     assert "Gone" not in page
+
+
+# Edits of a report that is a case study reach the library
+
+
+def test_editing_the_report_updates_its_case_study_in_the_library(staff):
+    report = CaseStudyReportFactory(summary="Turku met 40 suppliers.", learnings="Meet early")
+
+    update_report(
+        report=report,
+        by=staff,
+        summary="Turku met 14 suppliers.",
+        learnings="Meet early\nName no one without consent",
+        commitments="A market day in May",
+    )
+
+    case_study = CaseStudy.objects.get(pk=report.case_study_id)
+    assert (case_study.need, case_study.lessons, case_study.result) == (
+        "Turku met 14 suppliers.",
+        "Meet early\nName no one without consent",
+        "A market day in May",
+    )
+    entry = AuditEvent.objects.get(action="casestudy.updated")
+    assert (entry.actor, entry.organisation, entry.target_id) == (
+        staff,
+        report.event.host,
+        str(case_study.pk),
+    )
+    assert entry.data == {"fields": ["lessons", "need", "result"], "from": "reflection report"}
+
+
+def test_editing_the_report_page_updates_the_public_case_study(client, staff):
+    report = CaseStudyReportFactory(summary="Turku met 40 suppliers.")
+    client.force_login(staff)
+    data = {
+        "summary": "Turku met 14 suppliers.",
+        "learnings": report.learnings,
+        "quotes": report.quotes,
+        "commitments": report.commitments,
+    }
+
+    client.post(reverse("exchanges:report-edit", args=[report.event_id]), data)
+
+    client.logout()
+    page = client.get(report.case_study.get_absolute_url()).content.decode()
+    assert "Turku met 14 suppliers." in page
+    assert "Turku met 40 suppliers." not in page
+
+
+def test_a_report_without_summary_keeps_a_need_in_its_case_study(staff):
+    report = CaseStudyReportFactory(event__title="BUILD exchange in Turku")
+
+    update_report(report=report, by=staff, summary="  ")
+
+    assert CaseStudy.objects.get(pk=report.case_study_id).need == "BUILD exchange in Turku"
+
+
+def test_editing_a_report_without_a_published_case_study_leaves_the_library_alone(staff):
+    report = CaseStudyReportFactory(summary="Before")
+    withdraw_case_study(report=report, by=staff)
+
+    update_report(report=report, by=staff, summary="After")
+
+    assert CaseStudy.objects.get(pk=report.case_study_id).need == "Before"
+    assert not AuditEvent.objects.filter(action="casestudy.updated").exists()
+
+
+def test_an_unchanged_report_writes_no_case_study_audit(staff):
+    report = CaseStudyReportFactory()
+
+    update_report(report=report, by=staff, summary=report.summary)
+
+    assert not AuditEvent.objects.filter(action="casestudy.updated").exists()
+
+
+def test_renaming_the_event_renames_its_case_study(staff):
+    # A completed exchange cannot be edited, but nothing waits for the end to close the reflection survey
+    # and publish the report.
+    report = CaseStudyReportFactory(event__title="BUILD exchange", event__status=EventStatus.RUNNING)
+
+    update_event(event=report.event, by=staff, title="BUILD exchange in Turku")
+
+    assert CaseStudy.objects.get(pk=report.case_study_id).title == "BUILD exchange in Turku"
+    entry = AuditEvent.objects.get(action="casestudy.updated")
+    assert (entry.organisation, entry.data) == (
+        report.event.host,
+        {"fields": ["title"], "from": "reflection report"},
+    )
+
+
+def test_other_event_edits_leave_the_case_study_alone(staff):
+    report = CaseStudyReportFactory(event__title="BUILD exchange", event__status=EventStatus.RUNNING)
+
+    update_event(event=report.event, by=staff, venue="Library")
+
+    assert CaseStudy.objects.get(pk=report.case_study_id).title == "BUILD exchange"
+    assert not AuditEvent.objects.filter(action="casestudy.updated").exists()

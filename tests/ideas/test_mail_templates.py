@@ -26,8 +26,19 @@ def _contexts() -> dict:
             {"idea": idea, "decision": IdeaStatus.PUBLISHED},
             {"idea": idea, "decision": IdeaStatus.MERGED, "merged_into": other, "counted": True},
             {"idea": idea, "decision": IdeaStatus.REJECTED, "reason": "We already clear this path."},
+            # Taken down with the idea it had been merged into.
+            {
+                "idea": idea,
+                "decision": IdeaStatus.REJECTED,
+                "reason": "It names a person.",
+                "merged_into": other,
+            },
         ],
-        kinds.IDEA_BECAME_CHALLENGE: [{"idea": idea, "challenge": challenge}],
+        kinds.IDEA_BECAME_CHALLENGE: [
+            {"idea": idea, "challenge": challenge},
+            # Merged into an idea whose challenge its supporters had heard of already.
+            {"idea": other, "challenge": challenge, "merged_idea": idea},
+        ],
     }
 
 
@@ -52,4 +63,7 @@ def test_idea_mails_render(language):
             if context.get("reason"):
                 assert context["reason"] in outbox.body_text
             if context.get("merged_into"):
+                assert "Slippery streets" in outbox.body_text
+            if context.get("merged_idea"):
+                assert "Icy pavements & dark paths" in outbox.body_text
                 assert "Slippery streets" in outbox.body_text

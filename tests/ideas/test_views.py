@@ -56,7 +56,7 @@ def _form_data(city, **overrides) -> dict:
     }
 
 
-# --- Permission grids --------------------------------------------------------------------------------------
+# --- Permission grids ---------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("actor", ACTORS)
@@ -248,7 +248,7 @@ def test_support_pages_refuse_get(client, people, city):
     assert client.get(_url("idea-withdraw-support", idea)).status_code == 405
 
 
-# --- Support ---------------------------------------------------------------------------------------------
+# --- Support ------------------------------------------------------------------------------------------------
 
 
 def test_support_twice_is_harmless_and_withdraw_removes_it(client, people, city):
@@ -280,7 +280,7 @@ def test_author_sees_no_support_button(client, people, city):
     assert _url("idea-support", idea) not in page
 
 
-# --- Submission ------------------------------------------------------------------------------------------
+# --- Submission ---------------------------------------------------------------------------------------------
 
 
 def test_create_previews_with_the_coachs_findings_and_submits(client, people, city):
@@ -438,11 +438,14 @@ def test_my_ideas_shows_status_reason_and_merge(client, people, city):
 # --- The public list ----------------------------------------------------------------------------------------
 
 
-def test_list_shows_published_and_merged_ideas_only(client, city):
+def test_list_shows_published_ideas_and_those_merged_after_publication_only(client, city):
     published = PublishedIdeaFactory(city=city, title="Published idea")
     IdeaFactory(city=city, title="Pending idea")
     IdeaFactory(city=city, title="Rejected idea", status=IdeaStatus.REJECTED, rejection_reason="No.")
-    IdeaFactory(city=city, title="Merged idea", status=IdeaStatus.MERGED, merged_into=published)
+    PublishedIdeaFactory(city=city, title="Merged idea", status=IdeaStatus.MERGED, merged_into=published)
+    # Merged while it waited for moderation: nobody approved its text.
+    IdeaFactory(city=city, title="Merged unapproved idea", status=IdeaStatus.MERGED, merged_into=published)
+    PublishedIdeaFactory(city=city, title="Withdrawn idea", status=IdeaStatus.WITHDRAWN)
 
     titles = [idea.title for idea in client.get(LIST_URL).context["page_obj"]]
 
@@ -557,7 +560,7 @@ def test_detail_query_count(client, django_assert_num_queries, people, city):
     assert "3 supporters" in response.content.decode()
 
 
-# --- Privacy -----------------------------------------------------------------------------------------------
+# --- Privacy ------------------------------------------------------------------------------------------------
 
 
 def test_public_pages_show_the_chosen_name_only(client, people, city):
@@ -584,7 +587,7 @@ def test_public_pages_show_the_chosen_name_only(client, people, city):
             assert private not in page
 
 
-# --- Moderation -------------------------------------------------------------------------------------------
+# --- Moderation ---------------------------------------------------------------------------------------------
 
 
 def test_moderate_publish(client, people, city):
@@ -630,7 +633,7 @@ def test_moderate_merge(client, people, city, other_city):
 
 def test_merged_idea_page_points_to_the_target(client, people, city):
     target = PublishedIdeaFactory(city=city, title="The idea it joined")
-    idea = IdeaFactory(city=city, status=IdeaStatus.MERGED, merged_into=target)
+    idea = PublishedIdeaFactory(city=city, status=IdeaStatus.MERGED, merged_into=target)
 
     page = client.get(idea.get_absolute_url()).content.decode()
 
@@ -659,7 +662,7 @@ def test_moderate_bad_decision_is_a_form_error(client, people, city):
     assert "decision" in response.context["form"].errors
 
 
-# --- Turning an idea into a challenge --------------------------------------------------------------------
+# --- Turning an idea into a challenge -----------------------------------------------------------------------
 
 
 def test_convert_lands_in_the_challenge_editor(client, people, city):
@@ -700,3 +703,319 @@ def test_convert_twice_sends_the_member_back_to_the_idea(client, people, city):
 
     assert response["Location"] == idea.get_absolute_url()
     assert Challenge.objects.count() == 1
+
+
+# --- POST permission grids ----------------------------------------------------------------------------------
+
+GRID = [
+    ("anonymous", 302, False),
+    ("author", 404, False),
+    ("resident", 404, False),
+    ("city_member", 302, True),
+    ("other_city_member", 404, False),
+    ("supplier", 404, False),
+    ("staff", 302, True),
+]
+
+
+@pytest.mark.parametrize(("actor", "status", "decides"), GRID)
+@pytest.mark.parametrize("decision", [IdeaStatus.PUBLISHED, IdeaStatus.MERGED, IdeaStatus.REJECTED])
+def test_moderation_decision_post_access(client, people, city, actor, status, decides, decision):
+    target = PublishedIdeaFactory(city=city)
+    idea = IdeaFactory(city=city, author=people["author"])
+    _login(client, people, actor)
+
+    response = client.post(
+        _url("idea-moderate", idea), {"decision": decision, "merge_into": target.pk, "reason": "Not ours."}
+    )
+
+    assert response.status_code == status
+    if actor == "anonymous":
+        assert response["Location"].startswith(reverse("account_login"))
+    idea.refresh_from_db()
+    assert idea.status == (decision if decides else IdeaStatus.PENDING)
+
+
+@pytest.mark.parametrize(
+    ("actor", "withdraws"),
+    [
+        ("anonymous", False),
+        ("author", False),
+        ("resident", True),
+        ("city_member", True),
+        ("other_city_member", True),
+        ("supplier", True),
+        ("staff", True),
+    ],
+)
+def test_withdraw_support_access(client, people, city, actor, withdraws):
+    idea = PublishedIdeaFactory(city=city, author=people["author"])
+    supporters = {user.pk for name, user in people.items() if user is not None and name != "author"}
+    for pk in supporters:
+        IdeaSupportFactory(idea=idea, user_id=pk)
+    user = _login(client, people, actor)
+
+    response = client.post(_url("idea-withdraw-support", idea))
+
+    assert response.status_code == 302
+    remaining = set(IdeaSupport.objects.values_list("user_id", flat=True))
+    assert remaining == (supporters - {user.pk} if withdraws else supporters)
+
+
+def test_withdraw_support_of_a_hidden_idea_is_a_404(client, people, city):
+    idea = IdeaFactory(city=city)
+    client.force_login(people["resident"])
+
+    assert client.post(_url("idea-withdraw-support", idea)).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("actor", "get_status", "post_status", "withdraws"),
+    [
+        ("anonymous", 302, 302, False),
+        ("author", 200, 302, True),
+        ("resident", 404, 404, False),
+        ("city_member", 404, 404, False),
+        ("other_city_member", 404, 404, False),
+        ("supplier", 404, 404, False),
+        ("staff", 404, 404, False),
+    ],
+)
+@pytest.mark.parametrize("factory", [IdeaFactory, PublishedIdeaFactory])
+def test_withdraw_idea_access(client, people, city, actor, get_status, post_status, withdraws, factory):
+    idea = factory(city=city, author=people["author"])
+    _login(client, people, actor)
+
+    response = client.get(_url("idea-withdraw", idea))
+
+    assert response.status_code == get_status
+    if get_status == 200:
+        assert _h1_count(response) == 1
+        assert 'action="{}"'.format(_url("idea-withdraw", idea)) in response.content.decode()
+    response = client.post(_url("idea-withdraw", idea))
+    assert response.status_code == post_status
+    idea.refresh_from_db()
+    assert (idea.status == IdeaStatus.WITHDRAWN) is withdraws
+    if withdraws:
+        assert response["Location"] == MINE_URL
+
+
+def test_withdraw_is_offered_to_the_author_with_a_confirmation(client, people, city):
+    idea = PublishedIdeaFactory(city=city, author=people["author"])
+    converted = PublishedIdeaFactory(city=city, author=people["author"])
+    convert_idea_to_challenge(idea=converted, by=people["city_member"])
+    client.force_login(people["author"])
+
+    detail = client.get(idea.get_absolute_url()).content.decode()
+    mine = client.get(MINE_URL).content.decode()
+    converted_page = client.get(converted.get_absolute_url()).content.decode()
+
+    assert f'href="{_url("idea-withdraw", idea)}"' in detail
+    assert f'href="{_url("idea-withdraw", idea)}"' in mine
+    assert _url("idea-withdraw", converted) not in mine + converted_page
+    # A converted idea cannot be withdrawn: its author goes back to it.
+    response = client.post(_url("idea-withdraw", converted))
+    assert response["Location"] == converted.get_absolute_url()
+    assert Idea.objects.get(pk=converted.pk).status == IdeaStatus.PUBLISHED
+
+
+def test_withdraw_is_not_offered_when_ideas_were_merged_into_it(client, people, city):
+    idea = PublishedIdeaFactory(city=city, author=people["author"])
+    PublishedIdeaFactory(city=city, status=IdeaStatus.MERGED, merged_into=idea)
+    client.force_login(people["author"])
+
+    detail = client.get(idea.get_absolute_url()).content.decode()
+    confirm = client.get(_url("idea-withdraw", idea)).content.decode()
+    response = client.post(_url("idea-withdraw", idea), follow=True)
+
+    assert _url("idea-withdraw", idea) not in detail
+    assert "you cannot withdraw it" in detail
+    assert f'action="{_url("idea-withdraw", idea)}"' not in confirm
+    assert "you cannot withdraw it" in confirm
+    assert "cannot be withdrawn" in response.content.decode()
+    assert Idea.objects.get(pk=idea.pk).status == IdeaStatus.PUBLISHED
+
+
+def test_withdrawn_idea_page_says_who_can_see_it(client, people, city):
+    idea = PublishedIdeaFactory(city=city, author=people["author"], status=IdeaStatus.WITHDRAWN)
+    client.force_login(people["author"])
+
+    page = client.get(idea.get_absolute_url()).content.decode()
+
+    assert "Its author has withdrawn this idea." in page
+    assert client.get(idea.get_absolute_url()).status_code == 200
+    client.logout()
+    assert client.get(idea.get_absolute_url()).status_code == 404
+
+
+# --- Merged, taken down, abandoned --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("actor", "status"),
+    [
+        ("anonymous", 404),
+        ("author", 200),
+        ("resident", 404),
+        ("city_member", 200),
+        ("other_city_member", 404),
+        ("supplier", 404),
+        ("staff", 200),
+    ],
+)
+def test_an_idea_merged_before_publication_stays_private(client, people, city, actor, status):
+    target = PublishedIdeaFactory(city=city)
+    idea = IdeaFactory(city=city, author=people["author"], title="Unapproved text")
+    client.force_login(people["city_member"])
+    client.post(_url("idea-moderate", idea), {"decision": "merged", "merge_into": target.pk})
+    client.logout()
+    _login(client, people, actor)
+
+    response = client.get(idea.get_absolute_url())
+
+    assert response.status_code == status
+    if status == 200:
+        assert "merged before it was published" in response.content.decode()
+    assert "Unapproved text" not in client.get(LIST_URL).content.decode()
+
+
+def test_a_taken_down_idea_shows_no_publication_date(client, people, city):
+    idea = PublishedIdeaFactory(city=city, author=people["author"])
+    client.force_login(people["city_member"])
+    published_page = client.get(idea.get_absolute_url()).content.decode()
+
+    client.post(_url("idea-moderate", idea), {"decision": "rejected", "reason": "It names a person."})
+    taken_down_page = client.get(idea.get_absolute_url()).content.decode()
+
+    assert "published " in published_page and 'datetime="' in published_page.split("<h1", 1)[1]
+    assert Idea.objects.get().published_at is not None
+    article = taken_down_page.split('<article class="col-lg-8"', 1)[1].split("</article>", 1)[0]
+    assert "<time" not in article
+    assert "Only its author, the city's moderators and programme staff can see it." in taken_down_page
+
+
+def test_the_pending_idea_page_names_who_can_see_it(client, people, city):
+    idea = IdeaFactory(city=city, author=people["author"])
+    client.force_login(people["author"])
+
+    page = client.get(idea.get_absolute_url()).content.decode()
+
+    assert "Only its author, the city's moderators and programme staff can see it." in page
+
+
+def test_an_abandoned_challenge_draft_is_said_so_and_the_city_may_convert_again(client, people, city):
+    idea = PublishedIdeaFactory(city=city)
+    challenge = convert_idea_to_challenge(idea=idea, by=people["city_member"])
+    Challenge.objects.filter(pk=challenge.pk).update(status=ChallengeStatus.CANCELLED)
+    client.force_login(people["city_member"])
+
+    page = client.get(idea.get_absolute_url()).content.decode()
+
+    assert "abandoned the draft" in page
+    assert "preparing a challenge" not in page
+    assert f'href="{_url("idea-convert", idea)}"' in page
+    assert f'href="{_url("idea-moderate", idea)}"' in page
+    assert client.get(_url("idea-moderate", idea)).status_code == 200
+    response = client.post(_url("idea-convert", idea))
+    assert response.status_code == 302
+    assert Idea.objects.get().challenge == Challenge.objects.order_by("pk").last() != challenge
+
+
+# --- Bad input ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["\x00", "trondheim\x00", "x" * 300, "not a slug!"])
+def test_create_with_a_bad_city_in_the_link_is_no_500(client, people, city, value):
+    client.force_login(people["author"])
+
+    response = client.get(CREATE_URL, {"city": value})
+
+    assert response.status_code == 200
+    assert response.context["form"].initial.get("city") is None
+
+
+@pytest.mark.parametrize(("field", "limit"), [("problem", 5_000), ("affected", 2_000)])
+def test_create_with_too_long_a_text_says_so_and_keeps_it(client, people, city, field, limit):
+    client.force_login(people["author"])
+    text = ("The path is dark. " * (limit // 18 + 1)).strip()
+    assert len(text) > limit
+
+    response = client.post(CREATE_URL, _form_data(city, **{field: text}))
+
+    assert response.status_code == 200
+    error = str(response.context["form"].errors[field])
+    assert f"at most {limit} characters" in error and f"it has {len(text)}" in error
+    page = response.content.decode()
+    assert text.strip() in page
+    assert f'maxlength="{limit}"' not in page
+    assert Idea.objects.count() == 0
+    response = client.post(CREATE_URL, _form_data(city, **{field: text[:limit]}))
+    assert response.status_code == 302
+
+
+def test_error_summary_links_to_the_first_radio_and_checkbox(client, people, city):
+    idea = IdeaFactory(city=city)
+    client.force_login(people["city_member"])
+
+    # Nothing chosen at all: the form is still checked.
+    moderation = client.post(_url("idea-moderate", idea), {}).content.decode()
+    client.force_login(people["author"])
+
+    assert 'href="#id_decision_0"' in moderation and 'id="id_decision_0"' in moderation
+    ThemeFactory()
+    submission = client.post(CREATE_URL, _form_data(city, themes=["999999"])).content.decode()
+    assert 'href="#id_themes_0"' in submission and 'id="id_themes_0"' in submission
+    assert 'href="#id_title"' in client.post(CREATE_URL, _form_data(city, title="")).content.decode()
+
+
+# --- Merge candidates on the moderation page ----------------------------------------------------------------
+
+
+def test_moderation_page_offers_the_same_ranked_candidates_it_lists(client, people, city):
+    theme = ThemeFactory()
+    idea = IdeaFactory(city=city)
+    idea.themes.add(theme)
+    now = timezone.now()
+    newest = PublishedIdeaFactory(city=city, title="Newest, no shared theme", published_at=now)
+    sharing = PublishedIdeaFactory(
+        city=city, title="Older, shares a theme", published_at=now - timedelta(days=9)
+    )
+    sharing.themes.add(theme)
+    converted = PublishedIdeaFactory(city=city, title="Became a challenge")
+    convert_idea_to_challenge(idea=converted, by=people["city_member"])
+    client.force_login(people["city_member"])
+
+    response = client.get(_url("idea-moderate", idea))
+
+    choices = [value for value, _label in response.context["form"].fields["merge_into"].choices]
+    assert choices[1:] == [sharing.pk, newest.pk]
+    assert [other.pk for other in response.context["similar"]] == [sharing.pk, newest.pk]
+    assert "Became a challenge" not in response.content.decode()
+
+
+# --- List order on PostgreSQL -------------------------------------------------------------------------------
+
+
+@pytest.mark.postgres
+def test_list_order_on_postgresql(client, people, city):
+    now = timezone.now()
+    older = PublishedIdeaFactory(city=city, title="Older", published_at=now - timedelta(days=2))
+    newest = PublishedIdeaFactory(city=city, title="Newest", published_at=now)
+    merged = PublishedIdeaFactory(
+        city=city, title="Merged after publication", published_at=now - timedelta(days=1)
+    )
+    pending = IdeaFactory(city=city, title="Merged while pending")
+    for duplicate in (merged, pending):
+        client.force_login(people["city_member"])
+        client.post(_url("idea-moderate", duplicate), {"decision": "merged", "merge_into": older.pk})
+    client.logout()
+
+    newest_first = [idea.title for idea in client.get(LIST_URL).context["page_obj"]]
+    supported = [idea.title for idea in client.get(LIST_URL, {"sort": "supported"}).context["page_obj"]]
+
+    assert newest_first == ["Newest", "Merged after publication", "Older"]
+    # Older has the merged ideas' authors as supporters.
+    assert supported == ["Older", "Newest", "Merged after publication"]
+    # Ideas never published come last in the default order too (NULL sorts first on PostgreSQL).
+    assert [idea.title for idea in Idea.objects.filter(city=city)][-1] == "Merged while pending"
+    assert newest.pk and pending.pk

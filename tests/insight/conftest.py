@@ -1,7 +1,10 @@
 """A small, deliberate world for the dashboard tests, every figure of which is computed by hand in the tests.
 
-Years: LAST = last year (most data), BEFORE = the year before it, NOW = this year. All times are UTC noon
-or 10:00, so they fall in the same year in the portal's time zone and durations are whole days.
+Dates are fixed, so no test depends on the day it runs: the `today` fixture (which `world` uses) moves
+the clock to TODAY, in NOW; LAST is the year before (most data), BEFORE the year before that. All times are
+UTC 10:00 or 07:00, so they fall in the same year in the portal's time zone and durations are whole days.
+The database's clock (which decides whether a deadline has passed or an event has started) is not moved:
+it is later than TODAY, so what must still be ahead for it (c6's deadline, E5) lies in FAR.
 
 The programme follows Alpha and Beta; Gamma is a buyer outside it whose data must count nowhere.
 
@@ -12,7 +15,7 @@ Challenges (owner, innovative, currency, published → deadline → decision, aw
   c4 Alpha  not innov.  EUR  LAST-07-02 → 07-20 → award 08-01 (30 days), 999 EUR; no bids
   c7 Alpha  innovative  EUR  LAST-08-01 → 09-01 → no award
   c5 Gamma  innovative  EUR  LAST-03-01 → 04-01 → award 05-01 (outside the programme)
-  c6 Beta   open now (deadline in 30 days) with a submitted bid p8: sealed, never counted
+  c6 Beta   published NOW, open (deadline in FAR) with a bid p8 submitted NOW: sealed, never counted
   d1 Alpha  a draft created LAST-01-15
 
 Bids: p1 on c1, small SME, first-time (snapshot False), consortium with 2 accepted partners (+1 declined);
@@ -21,19 +24,22 @@ profile says first-time; p6 on c3, medium, not first-time; p7 on c7, large, not 
 (sealed); p9 on c5 (Gamma). A trial for p1, shortlisted LAST-04-15.
 Clarifications: 3 on c1, 1 on c3, 2 on c5 (Gamma).
 Volumes: Alpha LAST 20 / 1 000 000 EUR; Beta LAST 30 / 2 000 000 NOK; Beta BEFORE 10 / 500 000 EUR.
-Ideas: Alpha 2 published LAST (+1 pending), Beta 1 published LAST, Gamma 1 published LAST.
+Ideas: Alpha 2 published LAST (+1 pending, and 3 published LAST but since rejected, merged and withdrawn),
+Beta 1 published LAST, Gamma 1 published LAST.
 Exchanges in LAST: E1 of the programme's exchange programme (host Delta, completed) with both surveys:
-confirmed 2 Alpha + 1 Beta + 1 Delta (+1 Alpha cancelled, +1 waitlisted); pre-survey 3 submitted + 1
-draft; reflection 2 submitted with ratings 4 and 5 (+ a draft rating 1, + a 0-10 answer of 10).
-E2 hosted by Alpha (another exchange programme, reflected), no surveys, 1 Beta confirmed. E3 in planning
-and E4 of another programme hosted by Gamma: not counted. E5 in the future: not counted."""
+confirmed 2 Alpha + 1 Beta + 1 Delta (+1 Alpha cancelled, +1 Gamma waitlisted); the pre-survey (named)
+has 3 submitted responses from confirmed participants, + 1 from the cancelled one's person, + 1 from
+someone not registered, + 1 draft; the reflection survey (anonymous) 2 submitted with ratings 4 and 5
+(+ a draft rating 1, + a 0-10 answer of 10). E2 hosted by Alpha (another exchange programme, reflected),
+no surveys, 1 Beta confirmed. E3 in planning and E4 of another programme hosted by Gamma (1 Alpha
+confirmed): not counted for the programme. E5 in FAR: not counted."""
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
-from django.utils import timezone
+import time_machine
 
 from challenges.enums import ChallengeStatus
 from challenges.evaluation.enums import AwardDecision
@@ -50,6 +56,7 @@ from tests.factories.accounts import (
     MembershipFactory,
     SupplierFactory,
     TOTPAuthenticatorFactory,
+    UserFactory,
 )
 from tests.factories.challenges import ChallengeFactory, ClarificationFactory
 from tests.factories.evaluation import AwardedProposalFactory, AwardFactory, TrialFactory
@@ -70,9 +77,12 @@ from tests.factories.surveys import (
     SubmittedResponseFactory,
 )
 
-NOW = timezone.localdate().year
+TODAY = datetime(2025, 6, 16, 10, tzinfo=UTC)
+NOW = TODAY.year
 LAST = NOW - 1
 BEFORE = NOW - 2
+# Ahead of the database's clock, whenever the tests run.
+FAR = 2099
 
 
 def at(year: int, month: int, day: int, hour: int = 10) -> datetime:
@@ -113,7 +123,7 @@ def award(challenge, *, decided, values=(), decision=AwardDecision.AWARD):
     return item
 
 
-def idea(city, *, published=None, status=IdeaStatus.PUBLISHED):
+def idea(city, *, published=None, status=IdeaStatus.PUBLISHED, **extra):
     return Idea.objects.create(
         city=city,
         display_name="Resident",
@@ -121,14 +131,17 @@ def idea(city, *, published=None, status=IdeaStatus.PUBLISHED):
         problem="It is dark.",
         status=status,
         published_at=published,
+        **extra,
     )
 
 
-def survey_with_answers(*, kind, submitted: int, drafts: int, ratings=(), draft_rating=None):
-    survey = OpenSurveyFactory(kind=kind)
+def survey_with_answers(*, kind, respondents, drafts: int, ratings=(), draft_rating=None, anonymous=False):
+    """A survey with a submitted response from each of `respondents` (users; None for an anonymous
+    response) and `drafts` drafts."""
+    survey = OpenSurveyFactory(kind=kind, is_anonymous=anonymous)
     scale = QuestionFactory(survey=survey, kind=QuestionKind.SCALE, scale_min=1, scale_max=5)
     wide = QuestionFactory(survey=survey, kind=QuestionKind.SCALE, scale_min=0, scale_max=10)
-    responses = [SubmittedResponseFactory(survey=survey) for _n in range(submitted)]
+    responses = [SubmittedResponseFactory(survey=survey, respondent=user) for user in respondents]
     for response, rating in zip(responses, ratings, strict=False):
         AnswerFactory(response=response, question=scale, value=rating)
     if ratings:
@@ -161,13 +174,12 @@ def build_world() -> SimpleNamespace:
     )
     w.c7 = challenge(w.alpha, published=at(LAST, 8, 1), deadline=at(LAST, 9, 1), status=not_awarded)
     w.c5 = challenge(w.gamma, published=at(LAST, 3, 1), deadline=at(LAST, 4, 1), status=awarded)
-    now = timezone.now()
     w.c6 = challenge(
         w.beta,
-        published=now - timedelta(days=1),
-        deadline=now + timedelta(days=30),
+        published=at(NOW, 6, 1),
+        deadline=at(FAR, 1, 10),
         status=ChallengeStatus.PUBLISHED,
-        created=now - timedelta(days=2),
+        created=at(NOW, 5, 20),
     )
     w.d1 = ChallengeFactory(owner=w.alpha, status=ChallengeStatus.DRAFT)
     Challenge.objects.filter(pk=w.d1.pk).update(created_at=at(LAST, 1, 15))
@@ -183,7 +195,7 @@ def build_world() -> SimpleNamespace:
     SupplierProfileFactory(organisation=w.p5.supplier, has_public_sector_sales=False)
     w.p6 = bid(w.c3, size=SMESize.MEDIUM, had_sales=True)
     w.p7 = bid(w.c7, size=SMESize.LARGE, had_sales=True)
-    w.p8 = bid(w.c6, size=SMESize.SMALL, had_sales=False, submitted=now - timedelta(hours=1))
+    w.p8 = bid(w.c6, size=SMESize.SMALL, had_sales=False, submitted=at(NOW, 6, 10))
     w.p9 = bid(w.c5, size=SMESize.SMALL, had_sales=False)
     trial = TrialFactory(proposal=w.p1)
     type(trial).objects.filter(pk=trial.pk).update(shortlisted_at=at(LAST, 4, 15))
@@ -218,31 +230,42 @@ def build_world() -> SimpleNamespace:
         organisation=w.gamma, year=LAST, procurement_count=5, procurement_value="100000", currency="EUR"
     )
 
-    idea(w.alpha, published=at(LAST, 1, 5))
     idea(w.alpha, published=at(LAST, 11, 5))
     idea(w.alpha, published=None, status=IdeaStatus.PENDING)
+    # Published in LAST, then taken down, merged into the first or withdrawn: none counts.
+    first = idea(w.alpha, published=at(LAST, 1, 5))
+    idea(w.alpha, published=at(LAST, 3, 5), status=IdeaStatus.REJECTED, rejection_reason="A duplicate.")
+    idea(w.alpha, published=at(LAST, 3, 5), status=IdeaStatus.MERGED, merged_into=first)
+    idea(w.alpha, published=at(LAST, 3, 5), status=IdeaStatus.WITHDRAWN)
     idea(w.beta, published=at(LAST, 2, 5))
     idea(w.gamma, published=at(LAST, 2, 5))
 
     exchange_programme = ExchangeProgrammeFactory(organiser=w.programme.organisation)
     other_programme = ExchangeProgrammeFactory()
-    pre = survey_with_answers(kind=SurveyKind.PRE_EXCHANGE, submitted=3, drafts=1)
-    reflection = survey_with_answers(
-        kind=SurveyKind.REFLECTION, submitted=2, drafts=1, ratings=(4, 5), draft_rating=1
-    )
     w.e1 = ExchangeEventFactory(
         programme=exchange_programme,
         host=w.delta,
         starts_at=at(LAST, 9, 10, 7),
         status=EventStatus.COMPLETED,
-        pre_survey=pre,
-        reflection_survey=reflection,
         registration_opens_at=at(LAST, 6, 1),
     )
-    for organisation in (w.alpha, w.alpha, w.beta, w.delta):
-        RegistrationFactory(event=w.e1, organisation=organisation)
-    RegistrationFactory(event=w.e1, organisation=w.alpha, status=RegistrationStatus.CANCELLED)
+    confirmed = [RegistrationFactory(event=w.e1, organisation=o) for o in (w.alpha, w.alpha, w.beta, w.delta)]
+    cancelled = RegistrationFactory(event=w.e1, organisation=w.alpha, status=RegistrationStatus.CANCELLED)
     RegistrationFactory(event=w.e1, organisation=w.gamma, status=RegistrationStatus.WAITLISTED)
+    w.e1.pre_survey = survey_with_answers(
+        kind=SurveyKind.PRE_EXCHANGE,
+        respondents=[*(r.user for r in confirmed[:3]), cancelled.user, UserFactory()],
+        drafts=1,
+    )
+    w.e1.reflection_survey = survey_with_answers(
+        kind=SurveyKind.REFLECTION,
+        respondents=[None, None],
+        drafts=1,
+        ratings=(4, 5),
+        draft_rating=1,
+        anonymous=True,
+    )
+    w.e1.save(update_fields=["pre_survey", "reflection_survey"])
     w.e2 = ExchangeEventFactory(
         programme=other_programme,
         host=w.alpha,
@@ -267,13 +290,20 @@ def build_world() -> SimpleNamespace:
         registration_opens_at=at(LAST, 1, 1),
     )
     RegistrationFactory(event=e4, organisation=w.alpha)
-    e5 = ExchangeEventFactory(programme=exchange_programme, host=w.alpha)
+    e5 = ExchangeEventFactory(programme=exchange_programme, host=w.alpha, starts_at=at(FAR, 5, 3, 7))
     RegistrationFactory(event=e5, organisation=w.alpha)
     return w
 
 
 @pytest.fixture
-def world(db):
+def today():
+    """The clock at TODAY (and moving on from there), for everything the test does."""
+    with time_machine.travel(TODAY, tick=True):
+        yield TODAY
+
+
+@pytest.fixture
+def world(db, today):
     return build_world()
 
 

@@ -32,7 +32,12 @@ from tests.factories.accounts import (
     UserFactory,
     organisation_actors,
 )
-from tests.factories.exchanges import ExchangeEventFactory, PlanningEventFactory
+from tests.factories.exchanges import (
+    AgendaSessionFactory,
+    ExchangeEventFactory,
+    PlanningEventFactory,
+    PublishedAgendaSessionFactory,
+)
 from tests.factories.insight import CapabilityAssessmentFactory, ProgrammeFactory
 from tests.insight.factories_assess import PublishedCaseStudyFactory
 
@@ -330,7 +335,53 @@ def test_upcoming_exchanges_are_public_future_and_open_for_registration(db):
         cancellation_cutoff=None,
     )
 
-    assert list(upcoming_exchanges()) == [soon, later]
+    assert [item.event for item in upcoming_exchanges()] == [soon, later]
+
+
+def test_upcoming_exchanges_with_a_case_study_on_the_weakest_areas_come_first(db):
+    learning = PublishedCaseStudyFactory(capability="systematic_learning")
+    competence = PublishedCaseStudyFactory(capability="competence")
+    dialogue = PublishedCaseStudyFactory(capability="supplier_dialogue")
+    draft = PublishedCaseStudyFactory(
+        capability="competence", status=CaseStudyStatus.DRAFT, published_at=None
+    )
+    soonest = ExchangeEventFactory(starts_at=timezone.now() + timedelta(days=10))
+    PublishedAgendaSessionFactory(event=soonest).case_studies.add(dialogue)  # not a weak area
+    on_learning = ExchangeEventFactory(starts_at=timezone.now() + timedelta(days=30))
+    PublishedAgendaSessionFactory(event=on_learning).case_studies.add(learning)
+    on_both = ExchangeEventFactory(starts_at=timezone.now() + timedelta(days=50))
+    PublishedAgendaSessionFactory(event=on_both).case_studies.add(competence)
+    PublishedAgendaSessionFactory(event=on_both).case_studies.add(learning)
+    # Links that do not count: an agenda change not yet published, a draft case study.
+    unpublished = ExchangeEventFactory(starts_at=timezone.now() + timedelta(days=20))
+    AgendaSessionFactory(event=unpublished).case_studies.add(competence)
+    PublishedAgendaSessionFactory(event=unpublished).case_studies.add(draft)
+
+    items = upcoming_exchanges(capabilities=["systematic_learning", "competence"])
+
+    assert [(item.event, item.capabilities) for item in items] == [
+        (on_learning, ["systematic_learning"]),
+        (on_both, ["systematic_learning", "competence"]),
+        (soonest, []),
+    ]
+
+
+def test_results_page_says_which_exchanges_are_on_the_weakest_areas(client, actors):
+    _assessment(actors["organisation"], THIS_YEAR, 4, 4, 4, 2, 4, 4)
+    dialogue = PublishedCaseStudyFactory(capability="supplier_dialogue")
+    ExchangeEventFactory(title="Exchange in Tartu", starts_at=timezone.now() + timedelta(days=10))
+    on_dialogue = ExchangeEventFactory(
+        title="Exchange in Turku", starts_at=timezone.now() + timedelta(days=30)
+    )
+    PublishedAgendaSessionFactory(event=on_dialogue).case_studies.add(dialogue)
+    client.force_login(actors["member"])
+
+    page = client.get(_results_url(actors["organisation"])).content.decode()
+
+    turku, tartu = page.index("Exchange in Turku"), page.index("Exchange in Tartu")
+    assert turku < tartu
+    assert "A case study on the agenda is about: Dialogue with suppliers." in page[turku:tartu]
+    assert "No case study on its agenda is about your weakest areas." in page[tartu:]
 
 
 def test_results_page_shows_the_suggestions(client, actors):
@@ -485,7 +536,10 @@ def test_results_page_query_count(client, django_assert_num_queries, actors, row
             _assessment(other, year, 2, 2, 2, 2, 2, 2)
     for capability in ("competence", "systematic_learning"):
         PublishedCaseStudyFactory.create_batch(rows, capability=capability)
-    ExchangeEventFactory.create_batch(rows)
+    for event in ExchangeEventFactory.create_batch(rows):
+        # Agendas that present case studies on the weakest areas, to rank the exchanges by.
+        for case_study in PublishedCaseStudyFactory.create_batch(rows, capability="systematic_learning"):
+            PublishedAgendaSessionFactory(event=event).case_studies.add(case_study)
     client.force_login(actors["member"])
 
     # session, user, roles, organisation, assessments, programme averages, programmes, case studies,
@@ -536,7 +590,9 @@ def test_demo_programme_volumes_and_assessments_twice_changes_nothing(client):
     assert counts[:2] == (18, 10)
     trondheim = programme.buyers.get(city="Trondheim")
     assert set(ProcurementVolume.objects.filter(organisation=trondheim).values_list("year", "currency")) == {
-        (year, "NOK") for year in range(THIS_YEAR - 3, THIS_YEAR)
+        # This year and the two before: the dashboard's default period.
+        (year, "NOK")
+        for year in range(THIS_YEAR - 2, THIS_YEAR + 1)
     }
     assert programme_averages(organisation=trondheim, years=[THIS_YEAR])[THIS_YEAR].shown
     client.force_login(User.objects.get(email="procurer@trondheim.example.org"))

@@ -4,12 +4,17 @@ from decimal import Decimal
 
 import pytest
 
+from exchanges.enums import EventStatus
+from exchanges.surveys.enums import SurveyKind
 from portal.insight import selectors
 from portal.insight.selectors import Period
+from tests.factories.accounts import BuyerFactory
+from tests.factories.exchanges import ExchangeEventFactory, RegistrationFactory
+from tests.factories.insight import ProcurementVolumeFactory
 
-from .conftest import BEFORE, LAST, NOW
+from .conftest import BEFORE, LAST, NOW, at, survey_with_answers
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("today")]
 
 PERIOD = Period(BEFORE, NOW)
 
@@ -87,21 +92,129 @@ def test_innovative_share_leaves_out_organisations_outside_the_programme(world):
     assert {row.organisation for row in rows} == {world.alpha, world.beta, None}
 
 
-def test_organisation_scope_shows_only_its_own_rows_and_the_programme(world):
+def _alpha_scope(world):
     programme = selectors.programmes_of_organisation(organisation=world.alpha)[0]
-    scope = selectors.scope_for_organisation(world.alpha, programme)
+    return selectors.scope_for_organisation(world.alpha, programme)
 
-    for section in (
-        selectors.innovative_share,
-        selectors.funnel,
-        selectors.sme_participation,
-        selectors.timing,
-    ):
+
+SECTIONS = (selectors.innovative_share, selectors.funnel, selectors.sme_participation, selectors.timing)
+
+
+def test_organisation_scope_shows_only_its_own_rows_and_the_programme(world):
+    scope = _alpha_scope(world)
+
+    for section in SECTIONS:
         rows = section(scope=scope, period=PERIOD)
         assert {row.organisation for row in rows} == {world.alpha, None}
-    # The programme's figures are still over both organisations.
-    rows = selectors.innovative_share(scope=scope, period=PERIOD)
-    assert _row(rows, LAST, None).count_share == Decimal("6.0")
+
+
+def test_organisation_scope_of_a_two_buyer_programme_has_no_programme_figures(world):
+    """The programme's row minus Alpha's own would be Beta's: Alpha sees no programme figure at all."""
+    scope = _alpha_scope(world)
+
+    for section in SECTIONS:
+        for row in section(scope=scope, period=PERIOD):
+            if row.organisation is None:
+                assert row.too_few
+    share = _row(selectors.innovative_share(scope=scope, period=PERIOD), LAST, None)
+    assert (share.innovative_count, share.procurement_count, share.procurement_value) == (0, None, None)
+    assert (share.innovative_value, share.count_share, share.organisations_recorded) == (None, None, 0)
+    funnel = _row(selectors.funnel(scope=scope, period=PERIOD), LAST, None)
+    assert funnel.counts == {}
+    timing = _row(selectors.timing(scope=scope, period=PERIOD), LAST, None)
+    assert (timing.counts, timing.average_days) == ({}, None)
+    exchanges = next(
+        row for row in selectors.exchange_participation(scope=scope, period=PERIOD) if row.year == LAST
+    )
+    assert (exchanges.confirmed_from_buyers, exchanges.buyers_too_few) == (None, True)
+    # Alpha's own figures are still there.
+    assert _row(selectors.funnel(scope=scope, period=PERIOD), LAST, world.alpha)["drafted"] == 5
+
+
+def _more_buyers(world, *volumes):
+    """Buyers joining the programme; each with a LAST volume (count, value in EUR), or None for none."""
+    for index, volume in enumerate(volumes):
+        buyer = BuyerFactory(name=f"Other kommune {index}")
+        world.programme.buyers.add(buyer)
+        if volume is not None:
+            ProcurementVolumeFactory(
+                organisation=buyer, year=LAST, procurement_count=volume[0], procurement_value=volume[1]
+            )
+
+
+def test_organisation_scope_with_three_others_compares_with_the_programme_average(world):
+    # Beta, and two more: 3 other buyers, all with a volume for LAST.
+    _more_buyers(world, (10, "100000"), (20, "400000"))
+    scope = _alpha_scope(world)
+
+    share = selectors.innovative_share(scope=scope, period=PERIOD)
+    programme = _row(share, LAST, None)
+    # 3 innovative awards (c1, c2, c3) of 20 + 30 + 10 + 20 = 80 procurements; EUR and NOK: no value share.
+    assert (programme.too_few, programme.organisations_recorded) == (False, 4)
+    assert (programme.innovative_count, programme.procurement_count, programme.count_share) == (
+        3,
+        80,
+        Decimal("3.8"),
+    )
+    assert programme.value_share is None
+    # BEFORE: only Beta recorded a volume.
+    assert _row(share, BEFORE, None).too_few
+
+    funnel = _row(selectors.funnel(scope=scope, period=PERIOD), LAST, None)
+    # The programme's totals (ideas 3, drafted 6, published 5, proposals 5, trials 1, awards 4) over 4.
+    assert funnel.average_over == 4
+    assert [funnel.shown(key) for key, _label in selectors.FUNNEL_STAGES] == [
+        Decimal("0.8"),
+        Decimal("1.5"),
+        Decimal("1.3"),
+        Decimal("1.3"),
+        Decimal("0.3"),
+        Decimal("1.0"),
+    ]
+    sme = _row(selectors.sme_participation(scope=scope, period=PERIOD), LAST, None)
+    # 5 challenges and 5 bids over 4; the shares are the programme's, not averages of shares.
+    assert (sme.shown("challenges"), sme.shown("bids"), sme.sme_share, sme.consortium_size) == (
+        Decimal("1.3"),
+        Decimal("1.3"),
+        Decimal("60.0"),
+        Decimal("3.0"),
+    )
+    timing = _row(selectors.timing(scope=scope, period=PERIOD), LAST, None)
+    assert (timing.shown("timed_awards"), timing.average_days, timing.shown("questions")) == (
+        Decimal("1.0"),
+        Decimal("35.3"),
+        Decimal("1.0"),
+    )
+    exchanges = next(
+        row for row in selectors.exchange_participation(scope=scope, period=PERIOD) if row.year == LAST
+    )
+    # 4 confirmed from the programme's buyers (E1: 2 Alpha, 1 Beta; E2: 1 Beta) over 4 buyers.
+    assert (exchanges.confirmed_from_buyers, exchanges.confirmed_from_buyers_shown) == (4, Decimal("1.0"))
+
+
+def test_organisation_scope_share_needs_three_others_with_a_volume(world):
+    # 3 other buyers, but only 2 of them (Beta and one more) recorded a volume for LAST.
+    _more_buyers(world, (10, "100000"), None)
+    scope = _alpha_scope(world)
+
+    assert _row(selectors.innovative_share(scope=scope, period=PERIOD), LAST, None).too_few
+    assert not _row(selectors.funnel(scope=scope, period=PERIOD), LAST, None).too_few
+
+
+def test_organisation_scope_with_two_others_has_no_programme_figures(world):
+    _more_buyers(world, (10, "100000"))
+    scope = _alpha_scope(world)
+
+    assert _row(selectors.innovative_share(scope=scope, period=PERIOD), LAST, None).too_few
+    assert _row(selectors.funnel(scope=scope, period=PERIOD), LAST, None).too_few
+
+
+def test_programme_scope_keeps_totals(world):
+    _more_buyers(world, (10, "100000"), (20, "400000"))
+
+    funnel = _row(selectors.funnel(scope=_programme_scope(world), period=PERIOD), LAST, None)
+
+    assert (funnel.average_over, funnel.shown("drafted"), funnel.shown("ideas")) == (0, 6, 3)
 
 
 def test_organisation_without_programme_sees_itself_alone(world):
@@ -221,21 +334,24 @@ def test_time_to_award_and_questions(world):
     assert _row(rows, BEFORE, None).average_days is None
 
 
+def _year(rows, year):
+    return next(row for row in rows if row.year == year)
+
+
 def test_exchange_participation(world):
-    programme = _programme_scope(world).programme
-    scope = selectors.scope_for_organisation(world.alpha, programme)
+    rows = selectors.exchange_participation(scope=_programme_scope(world), period=PERIOD)
 
-    rows = selectors.exchange_participation(scope=scope, period=PERIOD)
-
-    last = next(row for row in rows if row.year == LAST)
+    last = _year(rows, LAST)
     # E1 and E2 (E3 in planning, E4 neither the programme's nor its buyers', E5 not yet held).
     assert (last.events, last.confirmed, last.confirmed_from_buyers, last.confirmed_from_organisation) == (
         2,
         5,
         4,
-        2,
+        None,
     )
-    # Only E1 has surveys: 3 of its 4 confirmed answered the pre-exchange survey, 2 the reflection.
+    # Only E1 has surveys: of its 4 confirmed, 3 answered the (named) pre-exchange survey; the responses
+    # of the person who cancelled and of someone not registered do not count. 2 answered the anonymous
+    # reflection survey.
     assert (last.pre_responses, last.pre_registrations, last.pre_rate) == (3, 4, Decimal("75.0"))
     assert (last.reflection_responses, last.reflection_registrations, last.reflection_rate) == (
         2,
@@ -244,5 +360,45 @@ def test_exchange_participation(world):
     )
     # Ratings 4 and 5 (the draft's 1 and the 0–10 answer are left out).
     assert (last.ratings, last.average_rating) == (2, Decimal("4.50"))
-    before = next(row for row in rows if row.year == BEFORE)
+    before = _year(rows, BEFORE)
     assert (before.events, before.pre_rate, before.average_rating) == (0, None, None)
+
+
+def test_exchange_participation_of_an_organisation(world):
+    rows = selectors.exchange_participation(scope=_alpha_scope(world), period=PERIOD)
+
+    # Alpha's 2 confirmed at E1 (its cancelled registration is not attendance).
+    assert _year(rows, LAST).confirmed_from_organisation == 2
+
+
+def test_exchange_participation_of_an_organisation_without_programme_counts_attendance_only(world):
+    """Gamma is waitlisted at E1: that is no attendance, so E1 is not among its exchanges; it hosted E4."""
+    rows = selectors.exchange_participation(
+        scope=selectors.scope_for_organisation(world.gamma, None), period=PERIOD
+    )
+
+    last = _year(rows, LAST)
+    # E4 only, with its 1 confirmed participant (from Alpha).
+    assert (last.events, last.confirmed, last.confirmed_from_organisation) == (1, 1, 0)
+
+
+def test_anonymous_survey_response_rate_is_capped_at_each_exchange(world):
+    """Two more exchanges of the programme in LAST with anonymous pre-exchange surveys: one with 3 responses
+    for 2 confirmed participants (counted as 2, not 3), one with 1 response for 2 (counted as 1)."""
+    for responses in (3, 1):
+        event = ExchangeEventFactory(
+            programme=world.e1.programme,
+            host=world.delta,
+            starts_at=at(LAST, 10, 1, 7),
+            status=EventStatus.COMPLETED,
+            registration_opens_at=at(LAST, 6, 1),
+            pre_survey=survey_with_answers(
+                kind=SurveyKind.PRE_EXCHANGE, respondents=[None] * responses, drafts=0, anonymous=True
+            ),
+        )
+        RegistrationFactory.create_batch(2, event=event, organisation=world.delta)
+
+    last = _year(selectors.exchange_participation(scope=_programme_scope(world), period=PERIOD), LAST)
+
+    # E1: 3 of 4; the new ones: 2 of 2 (capped) and 1 of 2. Uncapped it would be 7 of 8.
+    assert (last.pre_responses, last.pre_registrations, last.pre_rate) == (6, 8, Decimal("75.0"))

@@ -6,18 +6,29 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.urls import NoReverseMatch, reverse
 
+from challenges.enums import ChallengeStatus
+from exchanges.enums import EventStatus
+from exchanges.surveys.enums import SurveyKind
 from portal.audit.models import AuditEvent
 from portal.insight.models import Programme
+from portal.insight.services_programmes import create_programme
+from portal.insight.views.dashboard import csv_cell
 from tests.factories.accounts import AdminMembershipFactory, BuyerFactory, ProgrammeOrganisationFactory
-from tests.factories.challenges import ChallengeFactory
-from tests.factories.evaluation import AwardFactory
+from tests.factories.challenges import ClarificationFactory
+from tests.factories.evaluation import TrialFactory
+from tests.factories.exchanges import ExchangeEventFactory, RegistrationFactory
 from tests.factories.insight import ProcurementVolumeFactory, ProgrammeFactory
+from tests.factories.suppliers import AcceptedPartnerFactory
 
-from .conftest import BEFORE, LAST, NOW, at
+from .conftest import BEFORE, LAST, NOW, at, award, bid, challenge, idea, survey_with_answers
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("today")]
+
+TOO_FEW = "too few organisations to compare"
 
 SECTIONS = ["innovative-share", "funnel", "sme", "timing", "exchanges"]
 
@@ -238,15 +249,17 @@ def test_csv_of_the_innovative_share(client, world, actors):
     ]
 
 
+def _csv(client, url) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(client.get(url).content.decode("utf-8-sig"))))
+
+
 def test_csv_says_not_recorded(client, world, actors):
     client.force_login(actors["admin"])
     url = reverse(
         "insight:organisation-dashboard-csv", kwargs={"slug": world.alpha.slug, "section": "innovative-share"}
     )
 
-    rows = list(
-        csv.reader(io.StringIO(client.get(f"{url}?from={BEFORE}&to={BEFORE}").content.decode("utf-8-sig")))
-    )
+    rows = _csv(client, f"{url}?from={BEFORE}&to={BEFORE}")
 
     alpha = rows[2]
     assert (alpha[1], alpha[3], alpha[4], alpha[8]) == (
@@ -255,10 +268,136 @@ def test_csv_says_not_recorded(client, world, actors):
         "not recorded",
         "not recorded",
     )
-    assert [row[1] for row in rows[1:]] == [
-        f"Programme: {world.programme.organisation.name} (1 organisation with a volume)",
-        "Alpha kommune",
+    # Only Beta recorded a volume for BEFORE: the programme's row would be Beta's own.
+    assert rows[1] == [
+        str(BEFORE),
+        f"Programme: {world.programme.organisation.name}",
+        *[TOO_FEW] * 7,
+        "10.00",
+        TOO_FEW,
     ]
+
+
+def test_organisation_dashboard_of_a_two_buyer_programme_has_no_programme_figures(client, world, actors):
+    """The programme follows Alpha and Beta: any programme figure minus Alpha's own would be Beta's."""
+    client.force_login(actors["admin"])
+    kwargs = {"slug": world.alpha.slug}
+
+    for section in SECTIONS:
+        url = reverse("insight:organisation-dashboard-csv", kwargs={**kwargs, "section": section})
+        rows = _csv(client, f"{url}?from={BEFORE}&to={NOW}")
+        if section == "exchanges":
+            column = rows[0].index("From the programme's organisations, average per organisation")
+            assert [row[column] for row in rows[1:]] == [TOO_FEW] * 3
+            continue
+        programme_rows = [row for row in rows[1:] if row[1].startswith("Programme:")]
+        assert len(programme_rows) == 3
+        for row in programme_rows:
+            figures = row[2:]
+            if section == "innovative-share":
+                figures = figures[:7] + figures[8:]  # the target is the programme's setting, not a figure
+            assert figures == [TOO_FEW] * len(figures), (section, row)
+    html = client.get(reverse("insight:organisation-dashboard", kwargs=kwargs)).content.decode()
+    programme_rows = re.findall(r"<tr><th scope=\"row\">\d+</th><td>Programme:.*?</tr>", html)
+    assert len(programme_rows) == 4 * 3  # the share, funnel, SME and timing tables, a row a year
+    for table_row in programme_rows:
+        cells = re.findall(r"<td>(.*?)</td>", table_row)[1:]
+        assert set(cells) <= {TOO_FEW, "10.00"}, table_row
+    assert (
+        f"{LAST}: Alpha kommune, by count: 10.0 %; Alpha kommune, by value: 10.0 %; "
+        "Programme, by count: no data; Programme, by value: no data."
+    ) in html
+    assert "at least 3 other organisations contribute to it" in html
+    # Beta's volume (30 procurements, 2 000 000 NOK) and the programme's sums (50, 3 awards) appear nowhere.
+    for figure in ("2000000", "2 000 000", "2.000.000", "<td>50</td>", "<td>30</td>"):
+        assert figure not in html
+
+
+def test_organisation_dashboard_compares_counts_with_the_programme_average(client, world, actors):
+    for index in range(2):
+        world.programme.buyers.add(BuyerFactory(name=f"Other kommune {index}"))
+    client.force_login(actors["admin"])
+    url = reverse(
+        "insight:organisation-dashboard-csv", kwargs={"slug": world.alpha.slug, "section": "funnel"}
+    )
+
+    rows = _csv(client, f"{url}?from={LAST}&to={LAST}")
+
+    name = world.programme.organisation.name
+    # The programme's totals (3, 6, 5, 5, 1, 4) over its 4 organisations.
+    assert rows[1] == [
+        str(LAST),
+        f"Programme: {name}, average per organisation (4 organisations)",
+        "0.8",
+        "1.5",
+        "1.3",
+        "1.3",
+        "0.3",
+        "1.0",
+    ]
+    assert rows[2] == [str(LAST), "Alpha kommune", "2", "5", "4", "4", "1", "3"]
+
+
+def test_programme_dashboard_keeps_totals(client, world, actors):
+    for index in range(2):
+        world.programme.buyers.add(BuyerFactory(name=f"Other kommune {index}"))
+    client.force_login(actors["staff"])
+    url = reverse(
+        "insight:dashboard-csv", kwargs={"slug": world.programme.organisation.slug, "section": "funnel"}
+    )
+
+    rows = _csv(client, f"{url}?from={LAST}&to={LAST}")
+
+    assert rows[1] == [
+        str(LAST),
+        f"Programme: {world.programme.organisation.name}",
+        "3",
+        "6",
+        "5",
+        "5",
+        "1",
+        "4",
+    ]
+
+
+def test_csv_cells_cannot_start_a_formula(client, world, actors):
+    world.alpha.name = '=HYPERLINK("http://example.com")'
+    world.alpha.save(update_fields=["name"])
+    world.beta.name = "-2+3"
+    world.beta.save(update_fields=["name"])
+    client.force_login(actors["staff"])
+    url = reverse(
+        "insight:dashboard-csv", kwargs={"slug": world.programme.organisation.slug, "section": "timing"}
+    )
+
+    rows = _csv(client, f"{url}?from={LAST}&to={LAST}")
+
+    assert [row[1] for row in rows[1:]] == [
+        f"Programme: {world.programme.organisation.name}",
+        "'-2+3",
+        '\'=HYPERLINK("http://example.com")',
+    ]
+
+
+@pytest.mark.parametrize("text", ["=1+2", "+1", "-1", "@SUM(A1)", "\tx", "\rx"])
+def test_csv_cell_prefixes_what_starts_like_a_formula(text):
+    assert csv_cell(text) == f"'{text}"
+
+
+@pytest.mark.parametrize(("cell", "text"), [("Alpha", "Alpha"), (None, ""), (12, "12"), ("a=b", "a=b")])
+def test_csv_cell_leaves_the_rest_alone(cell, text):
+    assert csv_cell(cell) == text
+
+
+def test_empty_cells_are_hidden_dashes_with_a_text_for_screen_readers(client, world, actors):
+    client.force_login(actors["staff"])
+
+    html = client.get(
+        reverse("insight:dashboard", kwargs={"slug": world.programme.organisation.slug})
+    ).content.decode()
+
+    assert '<td><span aria-hidden="true">–</span><span class="visually-hidden">none</span></td>' in html
+    assert 'aria-label="none"' not in html
 
 
 def test_csv_of_sme_participation_for_the_organisation(client, world, actors):
@@ -334,6 +473,23 @@ def test_programme_create(client, world, actors):
     assert AuditEvent.objects.filter(action="insight.programme_created").count() == 1
 
 
+def test_programme_create_that_loses_a_race_is_a_validation_error(world, actors, monkeypatch):
+    """Two staff create the same dashboard at once: both pass the form's and the service's checks before
+    either has saved, and the second's insert hits the unique organisation. Simulated by letting the
+    check miss the programme that is already there: the second gets the message the view shows (as a
+    form error), not a 500."""
+    original = QuerySet.exists
+    monkeypatch.setattr(QuerySet, "exists", lambda qs: False if qs.model is Programme else original(qs))
+
+    with pytest.raises(ValidationError, match="already has a programme dashboard"):
+        create_programme(
+            organisation=world.programme.organisation, buyers=[], target=Decimal("10"), by=actors["staff"]
+        )
+
+    assert Programme.objects.filter(organisation=world.programme.organisation).count() == 1
+    assert not AuditEvent.objects.filter(action="insight.programme_created").exists()
+
+
 def test_programme_create_refuses_an_organisation_with_a_dashboard(client, world, actors):
     client.force_login(actors["staff"])
 
@@ -350,13 +506,38 @@ def test_programme_create_refuses_an_organisation_with_a_dashboard(client, world
 
 
 def _small_world(rows: int):
+    """`rows` buyers in a programme, each with `rows` of everything a dashboard reads, in LAST: challenges
+    (published, past their deadline, awarded) with a bid, its accepted partner, a trial and a
+    clarification; citizen ideas; exchanges it hosts, with confirmed registrations and pre-exchange and
+    reflection surveys whose responses carry ratings."""
     buyers = [BuyerFactory() for _n in range(rows)]
     programme = ProgrammeFactory(buyers=buyers)
     for buyer in buyers:
         ProcurementVolumeFactory(organisation=buyer, year=LAST)
         for _n in range(rows):
-            item = ChallengeFactory(owner=buyer, status="awarded", published_at=at(LAST, 2, 1))
-            AwardFactory(challenge=item, decided_at=at(LAST, 3, 1))
+            item = challenge(
+                buyer, published=at(LAST, 2, 1), deadline=at(LAST, 3, 1), status=ChallengeStatus.AWARDED
+            )
+            proposal = bid(item)
+            AcceptedPartnerFactory(proposal=proposal)
+            trial = TrialFactory(proposal=proposal)
+            type(trial).objects.filter(pk=trial.pk).update(shortlisted_at=at(LAST, 3, 15))
+            ClarificationFactory(challenge=item)
+            award(item, decided=at(LAST, 4, 1), values=[(proposal, "1000")])
+            idea(buyer, published=at(LAST, 5, 1))
+            event = ExchangeEventFactory(
+                host=buyer,
+                starts_at=at(LAST, 9, 1, 7),
+                status=EventStatus.COMPLETED,
+                registration_opens_at=at(LAST, 6, 1),
+            )
+            registrations = RegistrationFactory.create_batch(rows, event=event, organisation=buyer)
+            people = [registration.user for registration in registrations]
+            event.pre_survey = survey_with_answers(kind=SurveyKind.PRE_EXCHANGE, respondents=people, drafts=1)
+            event.reflection_survey = survey_with_answers(
+                kind=SurveyKind.REFLECTION, respondents=people, drafts=1, ratings=[4] * rows
+            )
+            event.save(update_fields=["pre_survey", "reflection_survey"])
     return programme, buyers
 
 
@@ -366,8 +547,17 @@ def test_programme_dashboard_query_count(client, django_assert_num_queries, acto
     client.force_login(actors["staff"])
     url = reverse("insight:dashboard", kwargs={"slug": programme.organisation.slug})
 
-    with django_assert_num_queries(23):
-        assert client.get(url).status_code == 200
+    with django_assert_num_queries(22):
+        response = client.get(url)
+
+    assert response.status_code == 200
+    sections = {section.slug: section.table for section in response.context["sections"]}
+    # Everything was read: each buyer's `rows` of each stage, and every participant answered both surveys.
+    funnel = next(row for row in sections["funnel"].rows if row[0] == LAST and row[1].startswith("Programme"))
+    assert funnel[2:] == [rows * rows] * 6
+    exchanges = sections["exchanges"].rows[1]
+    assert exchanges[:4] == [LAST, rows * rows, rows**3, rows**3]
+    assert exchanges[4:] == [rows**3, Decimal("100.0"), rows**3, Decimal("100.0"), rows**3, Decimal("4.00")]
 
 
 @pytest.mark.parametrize("rows", [1, 4])
@@ -377,7 +567,7 @@ def test_organisation_dashboard_query_count(client, django_assert_num_queries, r
     client.force_login(admin)
     url = reverse("insight:organisation-dashboard", kwargs={"slug": buyers[0].slug})
 
-    with django_assert_num_queries(24):
+    with django_assert_num_queries(23):
         assert client.get(url).status_code == 200
 
 

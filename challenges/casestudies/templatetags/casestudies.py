@@ -3,10 +3,14 @@ load this library):
 
 - {% case_study_actions challenge %}: "Write a case study", "Edit the case study" or "Read the case study",
   as the person's permissions allow. No query for a challenge that has not ended; one otherwise.
-- {% related_case_studies challenge %}: "Others who faced this need", up to three published case studies
-  sharing a theme or a CPV division with the challenge, and a link to the library filtered by its first
-  theme. Two queries at most (none for the themes when the page prefetched them)."""
+- {% related_case_studies challenge [heading_level] [text_fallback] %}: "Others who faced this need", up to
+  three published case studies sharing a theme or a CPV division with the challenge, and a link to the
+  library filtered by a theme they share with it, or else by a CPV division they share. With text_fallback
+  (the editor's problem step), a challenge without themes or codes yet gets the case studies matching its
+  title and summary instead. One query (two for the fallback when the themes and codes were not
+  prefetched)."""
 
+from collections import Counter
 from urllib.parse import urlencode
 
 import rules
@@ -37,18 +41,27 @@ def case_study_actions(context, challenge) -> dict:
     }
 
 
+def _most_shared(values) -> str | None:
+    """The value most case studies share (the closest one's on a tie: they come closest first)."""
+    counts = Counter(value for value in values if value)
+    return counts.most_common(1)[0][0] if counts else None
+
+
 @register.inclusion_tag("casestudies/_related.html")
-def related_case_studies(challenge, heading_level: int = 2) -> dict:
-    case_studies = related_case_studies_for(challenge=challenge)
-    library_url, on_theme = reverse("casestudies:case-study-list"), False
-    if case_studies:
-        first_theme = next(iter(challenge.themes.all()), None)  # the page's prefetch, if it made one
-        if first_theme is not None:
-            library_url += "?" + urlencode({"theme": first_theme.slug})
-            on_theme = True
+def related_case_studies(challenge, heading_level: int = 2, text_fallback: bool = False) -> dict:
+    case_studies = related_case_studies_for(challenge=challenge, text_fallback=bool(text_fallback))
+    library_url = reverse("casestudies:case-study-list")
+    theme = _most_shared(getattr(case_study, "shared_theme", None) for case_study in case_studies)
+    division = _most_shared(getattr(case_study, "shared_division", None) for case_study in case_studies)
+    # Filter the library by what the matches share with the challenge, so the link shows more like them.
+    if theme:
+        library_url += "?" + urlencode({"theme": theme})
+    elif division:
+        library_url += "?" + urlencode({"cpv": division})
     return {
         "case_studies": case_studies,
         "library_url": library_url,
-        "on_theme": on_theme,
+        "on_theme": bool(theme),
+        "division": "" if theme else division or "",
         "heading_level": heading_level,
     }

@@ -7,7 +7,7 @@ never another bidder's name or scores. The public notice names only the winners.
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from challenges.models import Challenge, Criterion
@@ -17,7 +17,8 @@ from suppliers.models import ConsortiumPartner, Proposal
 
 from ..enums import AwardStatus, TrialDecision
 from ..models import Award, AwardedProposal, BidderFeedback, ConsensusScore, Panel, Trial
-from .scoring import panel_state, ranking, scoring_progress
+from .panel import panel_of
+from .scoring import criteria_of, evaluation_proposals, panel_state, ranking, scoring_progress
 
 THREE_PLACES = Decimal("0.001")
 
@@ -66,31 +67,45 @@ def submitted_bids(*, challenge: Challenge, user: User) -> QuerySet[Proposal]:
     )
 
 
-def hidden_bid_count(*, challenge: Challenge, shown: int) -> int:
+def hidden_bid_count(*, challenge: Challenge, shown: int, submitted: int | None = None) -> int:
     """How many of the challenge's submitted bids are not among the `shown` ones the user reads: an admin
     of the buyer who sits on its panel reads only the bids they declared about without a conflict (one
-    query)."""
-    submitted = Proposal.objects.filter(challenge=challenge, status=ProposalStatus.SUBMITTED).count()
+    query, none when given the number of submitted bids)."""
+    if submitted is None:
+        submitted = Proposal.objects.filter(challenge=challenge, status=ProposalStatus.SUBMITTED).count()
     return max(submitted - shown, 0)
 
 
-def ranked_totals(*, challenge: Challenge, proposals: list[Proposal]) -> dict[int, tuple[Decimal, int]]:
+def ranked_totals(
+    *,
+    challenge: Challenge,
+    proposals: list[Proposal],
+    criteria: list[Criterion] | None = None,
+    opened: list[Proposal] | None = None,
+) -> dict[int, tuple[Decimal, int]]:
     """{proposal id: (weighted total, rank)} of the given proposals that the panel's ranking ranks
     (selectors.scoring.ranking: weighted totals from the consensus and the published weights, equal
     totals share a rank), in the ranking's order (its tie-break rule decides among equals)."""
     ids = {proposal.pk for proposal in proposals}
     return {
         row.proposal.pk: (row.total, row.rank)
-        for row in ranking(challenge=challenge)
+        for row in ranking(challenge=challenge, criteria=criteria, proposals=opened)
         if row.proposal.pk in ids and row.total is not None
     }
 
 
-def standings_for(*, challenge: Challenge, user: User) -> list[Standing]:
+def standings_for(
+    *,
+    challenge: Challenge,
+    user: User,
+    criteria: list[Criterion] | None = None,
+    opened: list[Proposal] | None = None,
+) -> list[Standing]:
     """The submitted bids the user may read, best first (unranked ones last, oldest first), each with its
-    weighted total, rank and proof-of-value trial if it has one."""
+    weighted total, rank and proof-of-value trial if it has one. Pass the criteria and the opened proposals
+    with their consensus (evaluation_proposals) when the caller has read them already."""
     proposals = list(submitted_bids(challenge=challenge, user=user).select_related("trial"))
-    ranking = ranked_totals(challenge=challenge, proposals=proposals)
+    ranking = ranked_totals(challenge=challenge, proposals=proposals, criteria=criteria, opened=opened)
     standings = []
     for proposal in proposals:
         total, rank = ranking.get(proposal.pk, (None, None))
@@ -103,17 +118,26 @@ def standings_for(*, challenge: Challenge, user: User) -> list[Standing]:
     return standings
 
 
-def proposals_without_consensus(*, challenge: Challenge) -> set[int]:
-    """The submitted proposals that lack a consensus score on some criterion (two queries)."""
-    criteria = challenge.criteria.count()
-    counts = (
+def consensus_counts(*, challenge: Challenge) -> dict[int, int]:
+    """{submitted proposal id: how many of the challenge's criteria have its consensus} (one query; its
+    length is the number of submitted bids)."""
+    return dict(
         Proposal.objects.filter(challenge=challenge, status=ProposalStatus.SUBMITTED)
         .annotate(
             agreed=Count("consensus_scores", filter=Q(consensus_scores__criterion__challenge_id=challenge.pk))
         )
         .values_list("pk", "agreed")
     )
-    return {pk for pk, agreed in counts if agreed != criteria}
+
+
+def proposals_without_consensus(
+    *, challenge: Challenge, criteria_count: int | None = None, counts: dict[int, int] | None = None
+) -> set[int]:
+    """The submitted proposals that lack a consensus score on some criterion (two queries, none when given
+    the number of criteria and consensus_counts)."""
+    criteria = challenge.criteria.count() if criteria_count is None else criteria_count
+    counts = consensus_counts(challenge=challenge) if counts is None else counts
+    return {pk for pk, agreed in counts.items() if agreed != criteria}
 
 
 def consensus_is_complete(*, challenge: Challenge) -> bool:
@@ -122,10 +146,18 @@ def consensus_is_complete(*, challenge: Challenge) -> bool:
 
 
 def panel_has_trial_stage(*, challenge: Challenge) -> bool:
+    if "panel" in challenge._state.fields_cache:  # loaded with select_related("panel")
+        return panel_of(challenge=challenge).has_trial_stage
     return Panel.objects.filter(challenge=challenge, has_trial_stage=True).exists()
 
 
-def _consensus_blockers(challenge: Challenge) -> list[str]:
+def _consensus_blockers(
+    challenge: Challenge,
+    *,
+    criteria: list[Criterion] | None = None,
+    opened: list[Proposal] | None = None,
+    counts: dict[int, int] | None = None,
+) -> list[str]:
     """Why the consensus or the scoring is not complete, naming what the procurer can do about it: a chair
     who cannot moderate some proposals, sheets still out (not submitted, or reopened by the chair). Reads
     the panel and the scoring progress in a fixed number of queries."""
@@ -134,8 +166,10 @@ def _consensus_blockers(challenge: Challenge) -> list[str]:
 
     blockers = []
     state = panel_state(challenge=challenge)
-    progress = scoring_progress(challenge=challenge, state=state)
-    missing = proposals_without_consensus(challenge=challenge)
+    progress = scoring_progress(challenge=challenge, proposals=opened, state=state, scores=False)
+    missing = proposals_without_consensus(
+        challenge=challenge, criteria_count=None if criteria is None else len(criteria), counts=counts
+    )
     chair = next((evaluator for evaluator in state.evaluators if evaluator.is_chair), None)
     if missing and chair is None:
         blockers.append(_("The panel has no chair to record the consensus: choose one on the panel's page."))
@@ -177,8 +211,16 @@ def _consensus_blockers(challenge: Challenge) -> list[str]:
     return blockers
 
 
-def award_blockers(*, challenge: Challenge) -> list[str]:
-    """Why no award may be decided yet, in words the procurer can act on; empty when it may."""
+def award_blockers(
+    *,
+    challenge: Challenge,
+    criteria: list[Criterion] | None = None,
+    opened: list[Proposal] | None = None,
+    counts: dict[int, int] | None = None,
+) -> list[str]:
+    """Why no award may be decided yet, in words the procurer can act on; empty when it may. Pass what the
+    caller has read already: the criteria, the opened proposals with their submitted sheets
+    (evaluation_proposals) and consensus_counts."""
     from django.utils.translation import gettext as _
 
     from challenges.enums import ChallengeStatus
@@ -187,10 +229,14 @@ def award_blockers(*, challenge: Challenge) -> list[str]:
     if challenge.status != ChallengeStatus.UNDER_EVALUATION:
         blockers.append(_("An award is decided while the challenge is under evaluation."))
         return blockers
-    if Award.objects.filter(challenge=challenge).exists():
+    if "award" in challenge._state.fields_cache:  # loaded with select_related("award")
+        decided = challenge._state.fields_cache["award"] is not None
+    else:
+        decided = Award.objects.filter(challenge=challenge).exists()
+    if decided:
         blockers.append(_("The award has been decided already."))
         return blockers
-    blockers += _consensus_blockers(challenge)
+    blockers += _consensus_blockers(challenge, criteria=criteria, opened=opened, counts=counts)
     if panel_has_trial_stage(challenge=challenge):
         trials = Trial.objects.filter(proposal__challenge=challenge)
         if not trials.exists():
@@ -201,7 +247,13 @@ def award_blockers(*, challenge: Challenge) -> list[str]:
 
 
 def award_of(*, challenge: Challenge) -> Award | None:
-    """The challenge's award with its winners (proposal and lead supplier), or None."""
+    """The challenge's award with its winners (proposal and lead supplier), or None. Read from the
+    challenge when it was loaded with select_related("award")."""
+    if "award" in challenge._state.fields_cache:
+        award = challenge._state.fields_cache["award"]
+        if award is not None:
+            prefetch_related_objects([award], _awarded())
+        return award
     return (
         Award.objects.filter(challenge=challenge)
         .prefetch_related(
@@ -313,4 +365,39 @@ def awards_due_for_finalising() -> QuerySet[Award]:
         Award.objects.filter(status=AwardStatus.STANDSTILL, standstill_ends_at__lte=timezone.now())
         .only("pk")
         .order_by("pk")
+    )
+
+
+def _awarded() -> Prefetch:
+    return Prefetch("awarded", queryset=AwardedProposal.objects.select_related("proposal__supplier"))
+
+
+@dataclass
+class AwardPage:
+    standings: list[Standing]
+    hidden_bids: int
+    blockers: list[str]
+
+
+def award_page_for(*, challenge: Challenge, user: User, award: Award | None) -> AwardPage:
+    """What the award page shows besides the award: the bids the user reads with their standing, how many
+    they do not read and, while no award is decided, why one may not be yet. Reads the criteria, the opened
+    proposals (for the ranking and the scoring progress) and the submitted bids' consensus counts (also
+    their number) once each."""
+    from challenges.enums import ChallengeStatus
+
+    criteria = criteria_of(challenge=challenge)
+    opened = counts = None
+    if award is None and challenge.status == ChallengeStatus.UNDER_EVALUATION:
+        opened = evaluation_proposals(challenge=challenge, scores=False)
+        counts = consensus_counts(challenge=challenge)
+    standings = standings_for(challenge=challenge, user=user, criteria=criteria, opened=opened)
+    return AwardPage(
+        standings=standings,
+        hidden_bids=hidden_bid_count(
+            challenge=challenge, shown=len(standings), submitted=None if counts is None else len(counts)
+        ),
+        blockers=award_blockers(challenge=challenge, criteria=criteria, opened=opened, counts=counts)
+        if award is None
+        else [],
     )

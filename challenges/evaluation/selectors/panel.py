@@ -23,7 +23,10 @@ def evaluator_for(*, challenge: Challenge, user: User) -> Evaluator | None:
 
 
 def panel_of(*, challenge: Challenge) -> Panel:
-    """The challenge's panel settings; an unsaved default when none were set yet."""
+    """The challenge's panel settings; an unsaved default when none were set yet. Read from the challenge
+    when it was loaded with select_related("panel")."""
+    if "panel" in challenge._state.fields_cache:
+        return challenge._state.fields_cache["panel"] or Panel(challenge=challenge)
     return Panel.objects.filter(challenge=challenge).first() or Panel(challenge=challenge)
 
 
@@ -80,13 +83,17 @@ def declarations_of(*, evaluator: Evaluator) -> QuerySet[ConflictDeclaration]:
     return ConflictDeclaration.objects.filter(evaluator=evaluator).select_related("organisation")
 
 
-def undeclared_organisations(*, evaluator: Evaluator) -> list[Organisation]:
+def undeclared_organisations(*, evaluator: Evaluator, state=None) -> list[Organisation]:
     """The bidding organisations this evaluator has not declared about yet: until there are none, no
-    proposal opens to them."""
-    declared = set(
-        ConflictDeclaration.objects.filter(evaluator=evaluator).values_list("organisation_id", flat=True)
-    )
-    pending = bidding_organisation_ids(challenge=evaluator.challenge) - declared
+    proposal opens to them. Pass the panel's state (selectors.scoring.panel_state) when the caller has read
+    it already: its declarations then answer without a query while nothing is pending."""
+    if state is not None and state.knows(evaluator):
+        pending = state.pending_organisation_ids(evaluator)
+    else:
+        declared = set(
+            ConflictDeclaration.objects.filter(evaluator=evaluator).values_list("organisation_id", flat=True)
+        )
+        pending = bidding_organisation_ids(challenge=evaluator.challenge) - declared
     return list(Organisation.objects.filter(pk__in=pending).order_by("name")) if pending else []
 
 

@@ -8,7 +8,7 @@ chair's own sheet)."""
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q, QuerySet, Value
 from django.utils.translation import gettext as _
 
 from challenges.enums import ChallengeStatus
@@ -56,16 +56,22 @@ def opened_proposals(*, challenge: Challenge) -> QuerySet[Proposal]:
     )
 
 
-def scorable_proposals(*, evaluator: Evaluator) -> QuerySet[Proposal]:
+def scorable_proposals(*, evaluator: Evaluator, state: "PanelState | None" = None) -> QuerySet[Proposal]:
     """The opened proposals this evaluator scores: those visible to them (ProposalQuerySet.visible_to, which
     reads a panel member's bids under the evaluator's rules even when they are an admin of the buyer) and
     none of whose bidding organisations they declared a conflict with. Empty until they have declared
-    about every bidding organisation."""
-    conflicted_orgs = ConflictDeclaration.objects.filter(evaluator=evaluator, has_conflict=True).values(
-        "organisation_id"
-    )
-    if undeclared_organisations(evaluator=evaluator):
-        return Proposal.objects.none()
+    about every bidding organisation. Pass the panel's state when the caller has read it already: its
+    declarations then answer both questions without a query."""
+    if state is not None and state.knows(evaluator):
+        if not state.has_declared(evaluator):
+            return Proposal.objects.none()
+        conflicted_orgs = sorted(state.conflicts.get(evaluator.pk, set()))
+    else:
+        conflicted_orgs = ConflictDeclaration.objects.filter(evaluator=evaluator, has_conflict=True).values(
+            "organisation_id"
+        )
+        if undeclared_organisations(evaluator=evaluator):
+            return Proposal.objects.none()
     return (
         opened_proposals(challenge=evaluator.challenge)
         .filter(pk__in=Proposal.objects.visible_to(evaluator.user).values("pk"))
@@ -95,12 +101,28 @@ def own_sheets(*, evaluator: Evaluator) -> dict[int, ScoreSheet]:
 @dataclass
 class PanelState:
     """The active panel and its declarations, read once (two queries) to decide, per proposal, who is
-    expected to score it."""
+    expected to score it. The bidding organisations are read (one more query) only when asked for."""
 
     evaluators: list[Evaluator]
     declared: dict[int, set[int]]  # evaluator id → organisations declared about
     conflicts: dict[int, set[int]]  # evaluator id → organisations declared in conflict
-    bidders: set[int]
+    challenge: Challenge | None = None
+    _bidders: set[int] | None = field(default=None, repr=False)
+
+    @property
+    def bidders(self) -> set[int]:
+        """The challenge's bidding organisations (bidding_organisation_ids), read on first use."""
+        if self._bidders is None:
+            self._bidders = bidding_organisation_ids(challenge=self.challenge)
+        return self._bidders
+
+    def knows(self, evaluator: Evaluator) -> bool:
+        """The evaluator is one of the active members whose declarations this state holds."""
+        return any(member.pk == evaluator.pk for member in self.evaluators)
+
+    def pending_organisation_ids(self, evaluator: Evaluator) -> set[int]:
+        """The bidding organisations the evaluator has not declared about yet."""
+        return self.bidders - self.declared.get(evaluator.pk, set())
 
     def is_expected(self, evaluator: Evaluator, proposal: Proposal) -> bool:
         """Whether the evaluator must score the proposal: on the panel and not in conflict with any of its
@@ -111,8 +133,10 @@ class PanelState:
         return self.bidders <= self.declared.get(evaluator.pk, set())
 
 
-def panel_state(*, challenge: Challenge) -> PanelState:
-    evaluators = list(active_evaluators_of(challenge=challenge))
+def panel_state(*, challenge: Challenge, evaluators: list[Evaluator] | None = None) -> PanelState:
+    """Pass the active members (active_evaluators_of) when the caller has read them already."""
+    if evaluators is None:
+        evaluators = list(active_evaluators_of(challenge=challenge))
     declared: dict[int, set[int]] = {}
     conflicts: dict[int, set[int]] = {}
     rows = ConflictDeclaration.objects.filter(evaluator__in=[e.pk for e in evaluators]).values_list(
@@ -122,12 +146,7 @@ def panel_state(*, challenge: Challenge) -> PanelState:
         declared.setdefault(evaluator_id, set()).add(organisation_id)
         if has_conflict:
             conflicts.setdefault(evaluator_id, set()).add(organisation_id)
-    return PanelState(
-        evaluators=evaluators,
-        declared=declared,
-        conflicts=conflicts,
-        bidders=bidding_organisation_ids(challenge=challenge),
-    )
+    return PanelState(evaluators=evaluators, declared=declared, conflicts=conflicts, challenge=challenge)
 
 
 @dataclass
@@ -146,25 +165,61 @@ class ProposalProgress:
         return len(self.expected) - len(self.submitted)
 
 
-def _submitted_sheets() -> Prefetch:
+def _submitted_sheets(*, scores: bool = True, readable: QuerySet[Proposal] | None = None) -> Prefetch:
+    sheets = ScoreSheet.objects.filter(submitted_at__isnull=False).select_related("evaluator__user")
+    if readable is not None:
+        sheets = sheets.filter(proposal__in=readable.values("pk"))
+    if scores:
+        sheets = sheets.prefetch_related(
+            Prefetch("scores", queryset=Score.objects.select_related("criterion"))
+        )
+    return Prefetch("score_sheets", queryset=sheets, to_attr="submitted_sheets")
+
+
+def _consensus_list() -> Prefetch:
     return Prefetch(
-        "score_sheets",
-        queryset=ScoreSheet.objects.filter(submitted_at__isnull=False)
-        .select_related("evaluator__user")
-        .prefetch_related(Prefetch("scores", queryset=Score.objects.select_related("criterion"))),
-        to_attr="submitted_sheets",
+        "consensus_scores",
+        queryset=ConsensusScore.objects.select_related("criterion"),
+        to_attr="consensus_list",
+    )
+
+
+def evaluation_proposals(
+    *, challenge: Challenge, readable: QuerySet[Proposal] | None = None, scores: bool = True
+) -> list[Proposal]:
+    """Every opened proposal of the challenge (what `ranking` ranks), read once for a page that shows both
+    the ranking and the scoring: each with its supplier, accepted partners and consensus (`consensus_list`),
+    `readable` (it is among the given queryset, e.g. scorable_proposals; None: all of them), and, for the
+    readable ones only, the submitted sheets (`submitted_sheets`, with their scores unless scores=False)
+    that scoring_progress reads. Five queries (four without scores) whatever the number of proposals."""
+    if readable is None:
+        flag = Value(True)
+    elif readable.query.is_empty():
+        flag = Value(False)
+    else:
+        flag = ExpressionWrapper(Q(pk__in=readable.values("pk")), output_field=BooleanField())
+    return list(
+        opened_proposals(challenge=challenge)
+        .annotate(readable=flag)
+        .prefetch_related(_consensus_list(), _submitted_sheets(scores=scores, readable=readable))
     )
 
 
 def scoring_progress(
-    *, challenge: Challenge, proposals: QuerySet[Proposal] | None = None, state: PanelState | None = None
+    *,
+    challenge: Challenge,
+    proposals: QuerySet[Proposal] | list[Proposal] | None = None,
+    state: PanelState | None = None,
+    scores: bool = True,
 ) -> list[ProposalProgress]:
     """Per opened proposal (or per given proposal), who must score it and whose sheets are in. Pass the
-    panel's state when the caller has read it already."""
+    panel's state when the caller has read it already, and scores=False when the sheets' scores are not
+    shown. A list of proposals must carry their `submitted_sheets` already (evaluation_proposals)."""
     state = state or panel_state(challenge=challenge)
-    proposals = (opened_proposals(challenge=challenge) if proposals is None else proposals).prefetch_related(
-        _submitted_sheets()
-    )
+    if proposals is None:
+        proposals = opened_proposals(challenge=challenge)
+    if isinstance(proposals, QuerySet):
+        proposals = proposals.prefetch_related(_submitted_sheets(scores=scores))
     progress = []
     for proposal in proposals:
         expected = [e for e in state.evaluators if state.is_expected(e, proposal)]
@@ -267,16 +322,26 @@ class ProposalModeration:
         return bool(self.criteria) and all(row.consensus is not None for row in self.criteria)
 
 
-def moderation_rows(*, challenge: Challenge, chair: Evaluator) -> list[ProposalModeration]:
+def moderation_rows(
+    *,
+    challenge: Challenge,
+    chair: Evaluator,
+    state: PanelState | None = None,
+    criteria: list[Criterion] | None = None,
+    proposals: list[Proposal] | None = None,
+) -> list[ProposalModeration]:
     """What the chair moderates: each proposal they may read, and, once all its sheets are in, the
     individual scores per criterion with their spread and flag, and the consensus recorded so far. Its
-    queries do not grow with the number of proposals."""
-    criteria = criteria_of(challenge=challenge)
-    proposals = scorable_proposals(evaluator=chair).prefetch_related(
-        Prefetch("consensus_scores", queryset=ConsensusScore.objects.all(), to_attr="consensus_list")
-    )
+    queries do not grow with the number of proposals. Pass what the caller has read already: the panel's
+    state, the criteria, and the chair's scorable proposals as evaluation_proposals reads them."""
+    if criteria is None:
+        criteria = criteria_of(challenge=challenge)
+    if proposals is None:
+        proposals = scorable_proposals(evaluator=chair, state=state).prefetch_related(
+            Prefetch("consensus_scores", queryset=ConsensusScore.objects.all(), to_attr="consensus_list")
+        )
     rows = []
-    for progress in scoring_progress(challenge=challenge, proposals=proposals):
+    for progress in scoring_progress(challenge=challenge, proposals=proposals, state=state):
         row = ProposalModeration(progress=progress)
         if progress.complete:
             consensus = {c.criterion_id: c for c in progress.proposal.consensus_list}
@@ -343,17 +408,22 @@ def _tie_break_reason(ahead: dict, behind: dict, by_weight: list[Criterion]) -> 
     return _("submitted at the same time; listed by its number")
 
 
-def ranking(*, challenge: Challenge) -> list[RankedProposal]:
+def ranking(
+    *, challenge: Challenge, criteria: list[Criterion] | None = None, proposals: list[Proposal] | None = None
+) -> list[RankedProposal]:
     """The opened proposals ranked by their weighted totals from the panel's consensus scores and the
     published weights: best first; equal totals share a rank and are ordered by the tie-break rule
     (`tie_break_rule()`): higher consensus on the highest-weighted criterion, then the next, ..., then
     lower price (a missing price last), then earlier submission. Proposals without a complete consensus
-    follow, unranked. Three queries whatever the number of proposals."""
-    criteria = criteria_of(challenge=challenge)
+    follow, unranked. Three queries whatever the number of proposals; none when given the criteria and
+    every opened proposal with its `consensus_list` (evaluation_proposals)."""
+    if criteria is None:
+        criteria = criteria_of(challenge=challenge)
     by_weight = sorted(criteria, key=lambda c: (-c.weight, c.position, c.pk))
-    proposals = opened_proposals(challenge=challenge).prefetch_related(
-        Prefetch("consensus_scores", queryset=ConsensusScore.objects.all(), to_attr="consensus_list")
-    )
+    if proposals is None:
+        proposals = opened_proposals(challenge=challenge).prefetch_related(
+            Prefetch("consensus_scores", queryset=ConsensusScore.objects.all(), to_attr="consensus_list")
+        )
     items = []
     for proposal in proposals:
         consensus = {c.criterion_id: c.value for c in proposal.consensus_list}

@@ -21,12 +21,14 @@ from challenges.services.lifecycle import CRITERIA_AMENDMENT_MIN_DAYS, Challenge
 from suppliers.models import Proposal
 
 from ..forms_award import AwardForm
-from ..selectors.award import award_blockers, award_of, feedback_for, hidden_bid_count, standings_for
+from ..selectors.award import award_of, award_page_for, feedback_for
 from ..services.award import AwardedBid, AwardError, decide_award
 
 
-def _challenge(request: HttpRequest, pk: int, permission: str) -> Challenge:
-    challenge = get_object_or_404(Challenge.objects.visible_to(request.user).select_related("owner"), pk=pk)
+def _challenge(request: HttpRequest, pk: int, permission: str, *related: str) -> Challenge:
+    challenge = get_object_or_404(
+        Challenge.objects.visible_to(request.user).select_related("owner", *related), pk=pk
+    )
     if not rules.has_perm(permission, request.user, challenge):
         raise Http404
     return challenge
@@ -35,9 +37,11 @@ def _challenge(request: HttpRequest, pk: int, permission: str) -> Challenge:
 @login_required
 @require_http_methods(["GET", "POST"])
 def award_page(request: HttpRequest, pk: int) -> HttpResponse:
-    challenge = _challenge(request, pk, "evaluation.view_award")
+    # The panel's settings and the award come with the challenge (one query).
+    challenge = _challenge(request, pk, "evaluation.view_award", "panel", "award")
     award = award_of(challenge=challenge)
-    standings = standings_for(challenge=challenge, user=request.user)
+    page = award_page_for(challenge=challenge, user=request.user, award=award)
+    standings = page.standings
     can_decide = award is None and rules.has_perm("evaluation.decide_award", request.user, challenge)
     if request.method == "POST" and not can_decide:
         raise Http404
@@ -74,8 +78,8 @@ def award_page(request: HttpRequest, pk: int) -> HttpResponse:
             "award": award,
             "form": form,
             "standings": standings,
-            "hidden_bids": hidden_bid_count(challenge=challenge, shown=len(standings)),
-            "blockers": award_blockers(challenge=challenge) if award is None else [],
+            "hidden_bids": page.hidden_bids,
+            "blockers": page.blockers,
         },
     )
 

@@ -250,6 +250,26 @@ def own_evaluator(request: HttpRequest, challenge: Challenge, permission: str) -
     return evaluator
 
 
+def panel_member_for(request: HttpRequest, pk: int, permission: str) -> tuple[Challenge, Evaluator]:
+    """The challenge (if the user may see it) and the user's active row on its panel (if they have the
+    permission), read together in one query (with the challenge's owner and panel settings); a 404
+    otherwise, as challenge_for followed by own_evaluator."""
+    evaluator = (
+        Evaluator.objects.select_related("challenge__owner", "challenge__panel")
+        .filter(
+            challenge__in=Challenge.objects.visible_to(request.user),
+            challenge_id=pk,
+            user=request.user,
+            removed_at__isnull=True,
+        )
+        .first()
+    )
+    if evaluator is None or not rules.has_perm(permission, request.user, evaluator):
+        raise Http404
+    evaluator.user = request.user  # the same person, with their roles already read
+    return evaluator.challenge, evaluator
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def declarations(request: HttpRequest, pk: int) -> HttpResponse:

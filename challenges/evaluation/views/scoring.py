@@ -19,9 +19,7 @@ from ..forms_scoring import ConsensusForm, ReopenSheetForm, ScoreSheetForm
 from ..models import ConflictDeclaration, ConsensusScore, Evaluator, ScoreSheet
 from ..selectors.panel import (
     evaluator_for,
-    evaluators_of,
     panel_of,
-    removed_evaluators_of,
     undeclared_organisations,
 )
 from ..selectors.report import (
@@ -34,9 +32,11 @@ from ..selectors.report import (
 from ..selectors.scoring import (
     DECIDED_STATUSES,
     criteria_of,
+    evaluation_proposals,
     moderation_rows,
     opened_proposals,
     own_sheets,
+    panel_state,
     ranking,
     scorable_proposals,
     scoring_progress,
@@ -50,7 +50,7 @@ from ..services.scoring import (
     save_scores,
     submit_sheet,
 )
-from .panel import challenge_for, own_evaluator
+from .panel import challenge_for, own_evaluator, panel_member_for
 
 
 def _proposal_for_evaluator(request: HttpRequest, pk: int, permission: str) -> tuple[Proposal, Evaluator]:
@@ -68,17 +68,24 @@ def _proposal_for_evaluator(request: HttpRequest, pk: int, permission: str) -> t
 @login_required
 @require_http_methods(["GET"])
 def scoring(request: HttpRequest, pk: int) -> HttpResponse:
-    challenge = challenge_for(request, pk)
-    evaluator = own_evaluator(request, challenge, "evaluation.view_scoring")
-    pending = undeclared_organisations(evaluator=evaluator)
+    challenge, evaluator = panel_member_for(request, pk, "evaluation.view_scoring")
+    # The panel's members and declarations, read once: they say what is pending, what this evaluator
+    # scores and who is expected to score what.
+    state = panel_state(challenge=challenge)
+    pending = undeclared_organisations(evaluator=evaluator, state=state)
     progress, proposals = [], []
     if not pending and evaluator.is_chair:
         # The chair follows the panel's progress on the proposals they may read, never on one they
         # declared a conflict with (its title would tell them about it).
-        progress = scoring_progress(challenge=challenge, proposals=scorable_proposals(evaluator=evaluator))
+        progress = scoring_progress(
+            challenge=challenge,
+            proposals=scorable_proposals(evaluator=evaluator, state=state),
+            state=state,
+            scores=False,
+        )
         proposals = [row.proposal for row in progress]
     elif not pending:
-        proposals = list(scorable_proposals(evaluator=evaluator))
+        proposals = list(scorable_proposals(evaluator=evaluator, state=state))
     sheets = own_sheets(evaluator=evaluator)
     rows = [(proposal, sheets.get(proposal.pk)) for proposal in proposals]
     with timezone.override(challenge.deadline_zone):
@@ -201,9 +208,20 @@ def sheet_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET"])
 def moderation(request: HttpRequest, pk: int) -> HttpResponse:
-    challenge = challenge_for(request, pk)
-    chair = own_evaluator(request, challenge, "evaluation.moderate")
-    rows = moderation_rows(challenge=challenge, chair=chair)
+    challenge, chair = panel_member_for(request, pk, "evaluation.moderate")
+    state = panel_state(challenge=challenge)
+    criteria = criteria_of(challenge=challenge)
+    # Every opened proposal once: the ranking ranks them all; the chair moderates those they may read.
+    proposals = evaluation_proposals(
+        challenge=challenge, readable=scorable_proposals(evaluator=chair, state=state)
+    )
+    rows = moderation_rows(
+        challenge=challenge,
+        chair=chair,
+        state=state,
+        criteria=criteria,
+        proposals=[proposal for proposal in proposals if proposal.readable],
+    )
     visible = {row.proposal.pk for row in rows if row.progress.complete}
     return render(
         request,
@@ -212,8 +230,12 @@ def moderation(request: HttpRequest, pk: int) -> HttpResponse:
             "challenge": challenge,
             "chair": chair,
             "rows": rows,
-            "criteria": criteria_of(challenge=challenge),
-            "ranking": [row for row in ranking(challenge=challenge) if row.proposal.pk in visible],
+            "criteria": criteria,
+            "ranking": [
+                row
+                for row in ranking(challenge=challenge, criteria=criteria, proposals=proposals)
+                if row.proposal.pk in visible
+            ],
             "tie_break_rule": tie_break_rule(),
             "can_record": rules.has_perm("evaluation.record_consensus", request.user, chair),
             "half_scale": challenge.scoring_scale / 2,
@@ -277,15 +299,17 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
     admins once all its sheets are in."""
     challenge = challenge_for(request, pk)
     evaluator = evaluator_for(challenge=challenge, user=request.user)
+    state = panel_state(challenge=challenge)
     if evaluator is not None:
         if not rules.has_perm("evaluation.view_scoring", request.user, evaluator):
             raise Http404
-        proposals = scorable_proposals(evaluator=evaluator)
+        evaluator.user = request.user  # the same person, with their roles already read
+        proposals = scorable_proposals(evaluator=evaluator, state=state)
     elif rules.has_perm("evaluation.view_report", request.user, challenge):
         proposals = opened_proposals(challenge=challenge)
     else:
         raise Http404
-    progress = scoring_progress(challenge=challenge, proposals=proposals)
+    progress = scoring_progress(challenge=challenge, proposals=proposals, state=state)
     if evaluator is not None:
         own_submitted = {
             pid for pid, sheet in own_sheets(evaluator=evaluator).items() if sheet.submitted_at is not None
@@ -307,8 +331,10 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
         for row in progress
     ]
     readable = {row.proposal.pk for row in progress}
-    evaluators = list(evaluators_of(challenge=challenge))
-    removed = list(removed_evaluators_of(challenge=challenge))
+    # The panel now and the members removed from it, in one read.
+    members = list(Evaluator.objects.filter(challenge=challenge).select_related("user"))
+    evaluators = [member for member in members if member.removed_at is None]
+    removed = [member for member in members if member.removed_at is not None]
     declarations = list(
         ConflictDeclaration.objects.filter(evaluator__challenge=challenge)
         .select_related("evaluator__user", "organisation")
@@ -342,7 +368,11 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
                 "declarations": declarations,
                 "criteria": criteria,
                 "sections": sections,
-                "ranking": [row for row in ranking(challenge=challenge) if row.proposal.pk in may_see],
+                "ranking": [
+                    row
+                    for row in ranking(challenge=challenge, criteria=criteria)
+                    if row.proposal.pk in may_see
+                ],
                 "tie_break_rule": tie_break_rule(),
                 # The trials of the bids the reader may read; the award with the ranks of those whose
                 # scores they may see.

@@ -112,7 +112,9 @@ def capability_results(request: HttpRequest, slug: str) -> HttpResponse:
             "table": results_table(assessments, averages),
             "chart": capability_chart(assessments, averages) if assessments else None,
             "suggestions": suggestions,
-            "events": list(upcoming_exchanges()) if suggestions else [],
+            "events": upcoming_exchanges(capabilities=[s.capability for s in suggestions])
+            if suggestions
+            else [],
             "can_submit": can_submit,
             "answer_years": [{"year": year, "answered": year in years} for year in (last, first)],
         },

@@ -30,6 +30,9 @@ from ..models import Programme
 from ..services_programmes import create_programme, update_programme
 
 NOT_RECORDED = gettext_lazy("not recorded")
+TOO_FEW = gettext_lazy("too few organisations to compare")
+# What a spreadsheet would read as a formula (or as the start of one) at the start of a cell.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 # --- Tables ---------------------------------------------------------------------------------------------
@@ -64,6 +67,18 @@ def _who(row, scope: selectors.Scope) -> str:
     return _("Programme: %(name)s") % {"name": scope.programme.organisation.name}
 
 
+def _who_counts(row, scope: selectors.Scope) -> str:
+    """The heading of a count section's row: on an organisation's dashboard the programme's row is an
+    average per organisation, and says so."""
+    if row.organisation is None and row.average_over:
+        return ngettext(
+            "Programme: %(name)s, average per organisation (%(count)s organisation)",
+            "Programme: %(name)s, average per organisation (%(count)s organisations)",
+            row.average_over,
+        ) % {"name": scope.programme.organisation.name, "count": row.average_over}
+    return _who(row, scope)
+
+
 def _main_and_programme(rows, scope: selectors.Scope):
     """The rows a chart compares: the organisation's own (on its dashboard) and the programme's."""
     own = [row for row in rows if scope.organisation and row.organisation == scope.organisation]
@@ -72,13 +87,45 @@ def _main_and_programme(rows, scope: selectors.Scope):
 
 
 def _series(scope, rows, name: str, value) -> list[Series]:
+    """A chart's series: the organisation's own and the programme's (None for a year with too few other
+    organisations to compare)."""
     own, programme = _main_and_programme(rows, scope)
     series = []
     if own:
         series.append(Series(f"{scope.organisation.name}, {name}", [value(row) for row in own]))
     if programme:
-        series.append(Series(_("Programme, %(what)s") % {"what": name}, [value(row) for row in programme]))
+        series.append(
+            Series(
+                _("Programme, %(what)s") % {"what": name},
+                [None if row.too_few else value(row) for row in programme],
+            )
+        )
     return series
+
+
+def _comparison_notes(scope: selectors.Scope, *, counts: bool) -> list[str]:
+    """Why some programme figures are missing or averaged on an organisation's dashboard."""
+    if scope.organisation is None or scope.programme is None:
+        return []
+    notes = [
+        _(
+            "A programme figure is shown only for a year in which at least %(count)s other organisations "
+            "contribute to it (for the innovative share: other organisations that recorded a volume; "
+            "otherwise: other organisations the programme follows), so that no single organisation's "
+            "figures can be worked out from it and your own. Otherwise the table says “too few "
+            "organisations to compare”."
+        )
+        % {"count": selectors.MIN_OTHERS_FOR_AVERAGE}
+    ]
+    if counts:
+        notes.append(
+            _(
+                "The programme's counts are averages per organisation: its total divided by the "
+                "%(count)s organisations it follows (yours included)."
+            )
+            % {"count": len(scope.buyers)}
+        )
+    return notes
 
 
 def _years(period) -> list[str]:
@@ -104,6 +151,9 @@ def share_section(scope, period) -> Section:
     )
     for row in rows:
         who = _who(row, scope)
+        if row.is_programme and row.too_few:
+            table.rows.append([row.year, who, *[TOO_FEW] * 7, scope.target, TOO_FEW])
+            continue
         if row.is_programme:
             who = ngettext(
                 "%(who)s (%(count)s organisation with a volume)",
@@ -136,6 +186,7 @@ def share_section(scope, period) -> Section:
             "procurement volume is counted in the last column and left out of the value. The programme's "
             "value share is given only when the organisations recorded their volumes in one currency."
         ),
+        *_comparison_notes(scope, counts=False),
     ]
     by_count = _series(scope, rows, _("by count"), lambda row: row.count_share)
     by_value = _series(scope, rows, _("by value"), lambda row: row.value_share)
@@ -161,26 +212,32 @@ def funnel_section(scope, period) -> Section:
     table = Table(
         headers=[_("Year"), _("Organisation"), *[str(label) for _key, label in selectors.FUNNEL_STAGES]]
     )
+    stages = [key for key, _label in selectors.FUNNEL_STAGES]
     for row in rows:
-        table.rows.append(
-            [row.year, _who(row, scope), *[row[key] for key, _label in selectors.FUNNEL_STAGES]]
-        )
+        cells = [TOO_FEW] * len(stages) if row.too_few else [row.shown(key) for key in stages]
+        table.rows.append([row.year, _who_counts(row, scope), *cells])
     table.notes = [
         _(
-            "Proposals are counted only once their challenge's deadline has passed: bids on open "
-            "challenges are sealed. Trials count shortlisted proposals; awards count decisions to award."
-        )
+            "Citizen ideas count those published in the year that are still published (not since "
+            "rejected, merged or withdrawn). Proposals are counted only once their challenge's deadline "
+            "has passed: bids on open challenges are sealed. Trials count shortlisted proposals; awards "
+            "count decisions to award."
+        ),
+        *_comparison_notes(scope, counts=True),
     ]
     own, programme = _main_and_programme(rows, scope)
     series = []
     if own:
-        series.append(
-            Series(scope.organisation.name, [sum(r[k] for r in own) for k, _l in selectors.FUNNEL_STAGES])
-        )
+        series.append(Series(scope.organisation.name, [sum(r[k] for r in own) for k in stages]))
     if programme:
-        series.append(
-            Series(_("Programme"), [sum(r[k] for r in programme) for k, _l in selectors.FUNNEL_STAGES])
-        )
+        if any(row.too_few for row in programme):
+            values = [None] * len(stages)
+        elif scope.average_over:
+            values = [selectors.ratio(sum(r[k] for r in programme), scope.average_over) for k in stages]
+        else:
+            values = [sum(r[k] for r in programme) for k in stages]
+        name = _("Programme, average per organisation") if scope.average_over else _("Programme")
+        series.append(Series(name, values))
     chart = bar_chart(
         chart_id="chart-funnel",
         title=_("From citizen ideas to awards, %(first)s–%(last)s")
@@ -211,18 +268,21 @@ def sme_section(scope, period) -> Section:
         ]
     )
     for row in rows:
+        if row.too_few:
+            table.rows.append([row.year, _who_counts(row, scope), *[TOO_FEW] * 9])
+            continue
         table.rows.append(
             [
                 row.year,
-                _who(row, scope),
-                row["challenges"],
-                row["bids"],
+                _who_counts(row, scope),
+                row.shown("challenges"),
+                row.shown("bids"),
                 row.bidders_per_challenge,
-                row["sme_bids"],
+                row.shown("sme_bids"),
                 row.sme_share,
-                row["first_time_bids"],
+                row.shown("first_time_bids"),
                 row.first_time_share,
-                row["consortium_bids"],
+                row.shown("consortium_bids"),
                 row.consortium_size,
             ]
         )
@@ -231,7 +291,8 @@ def sme_section(scope, period) -> Section:
             "Per year in which the challenges' submission deadline passed. Bids are the submitted proposals "
             "(withdrawn ones are not bids). SMEs are micro, small and medium enterprises; a consortium's "
             "size counts its lead and its accepted partners."
-        )
+        ),
+        *_comparison_notes(scope, counts=True),
     ]
     sme = _series(scope, rows, _("SME share"), lambda row: row.sme_share)
     first = _series(scope, rows, _("first-time share"), lambda row: row.first_time_share)
@@ -259,14 +320,17 @@ def timing_section(scope, period) -> Section:
         ]
     )
     for row in rows:
+        if row.too_few:
+            table.rows.append([row.year, _who_counts(row, scope), *[TOO_FEW] * 5])
+            continue
         table.rows.append(
             [
                 row.year,
-                _who(row, scope),
-                row["timed_awards"],
+                _who_counts(row, scope),
+                row.shown("timed_awards"),
                 row.average_days,
-                row["published"],
-                row["questions"],
+                row.shown("published"),
+                row.shown("questions"),
                 row.questions_per_challenge,
             ]
         )
@@ -274,7 +338,8 @@ def timing_section(scope, period) -> Section:
         _(
             "Days from a challenge's publication to its award decision, for awards decided in the year; "
             "questions asked about the challenges published in the year."
-        )
+        ),
+        *_comparison_notes(scope, counts=True),
     ]
     chart = bar_chart(
         chart_id="chart-timing",
@@ -293,12 +358,13 @@ def timing_section(scope, period) -> Section:
 
 def exchange_section(scope, period) -> Section:
     rows = selectors.exchange_participation(scope=scope, period=period)
-    headers = [
-        _("Year"),
-        _("Exchanges held"),
-        _("Confirmed participants"),
-        _("From the programme's organisations"),
-    ]
+    headers = [_("Year"), _("Exchanges held"), _("Confirmed participants")]
+    if scope.programme is not None:
+        headers.append(
+            _("From the programme's organisations, average per organisation")
+            if scope.average_over
+            else _("From the programme's organisations")
+        )
     if scope.organisation is not None:
         headers.append(_("From %(name)s") % {"name": scope.organisation.name})
     headers += [
@@ -311,7 +377,9 @@ def exchange_section(scope, period) -> Section:
     ]
     table = Table(headers=headers)
     for row in rows:
-        cells = [row.year, row.events, row.confirmed, row.confirmed_from_buyers]
+        cells = [row.year, row.events, row.confirmed]
+        if scope.programme is not None:
+            cells.append(TOO_FEW if row.buyers_too_few else row.confirmed_from_buyers_shown)
         if scope.organisation is not None:
             cells.append(row.confirmed_from_organisation)
         cells += [
@@ -326,10 +394,27 @@ def exchange_section(scope, period) -> Section:
     table.notes = [
         _(
             "Exchanges run by the programme or hosted by its organisations that have taken place, by the "
-            "year they started. Response rates: submitted responses per confirmed registration of the "
-            "exchanges that have that survey. Ratings: the 1-to-5 answers of the reflection surveys."
-        )
+            "year they started. Participants: confirmed registrations. Response rates: submitted responses "
+            "per confirmed registration of the exchanges that have that survey; a named survey counts only "
+            "the responses of people with a confirmed registration for the exchange. Ratings: the 1-to-5 "
+            "answers of the reflection surveys."
+        ),
+        _(
+            "An anonymous survey cannot tell who answered: all its submitted responses count, but never "
+            "more than the exchange's confirmed participants, so its response rate is capped at 100 %."
+        ),
     ]
+    if scope.programme is not None:
+        notes = _comparison_notes(scope, counts=True)
+        if notes:
+            table.notes += [
+                notes[0],
+                _(
+                    "Participants from the programme's organisations are an average per organisation: "
+                    "their total divided by the %(count)s organisations the programme follows."
+                )
+                % {"count": len(scope.buyers)},
+            ]
     years = _years(period)
     rates = bar_chart(
         chart_id="chart-exchange-rates",
@@ -383,14 +468,21 @@ def _optional_url(name: str, slug: str) -> str | None:
         return None
 
 
+def csv_cell(cell) -> str:
+    """A cell as text a spreadsheet will not run: one that starts like a formula (an organisation named
+    "=HYPERLINK(…)", say) gets a leading apostrophe, which spreadsheets read as "this is text"."""
+    text = "" if cell is None else str(cell)
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
 def _csv_response(*, table: Table, filename: str) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.write("\ufeff")  # so spreadsheet programs read the file as UTF-8
     writer = csv.writer(response)
-    writer.writerow(table.headers)
+    writer.writerow([csv_cell(header) for header in table.headers])
     for row in table.rows:
-        writer.writerow(["" if cell is None else str(cell) for cell in row])
+        writer.writerow([csv_cell(cell) for cell in row])
     return response
 
 
@@ -550,6 +642,7 @@ def _render_dashboard(request, *, scope, heading, csv_url_name, csv_kwargs, extr
             "period": period,
             "period_form": period_form,
             "sections": sections,
+            "min_others": selectors.MIN_OTHERS_FOR_AVERAGE,
             **extra,
         },
     )
