@@ -25,6 +25,28 @@ _CPV_PATTERN = re.compile(r"^(\d{8})(?:-\d)?$")
 _DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
 
+def cpv_picker_attrs(
+    initial_codes: list[CPVCode], *, placeholder: str = _("Search by number or words, e.g. “home care”")
+) -> dict[str, str]:
+    """The data attributes of the CPV picker (static/js/challenges/cpv-picker.js): the chosen codes'
+    labels and the picker's texts. Without the script, the field takes typed codes."""
+    return {
+        "data-cpv-picker": "",
+        "data-cpv-search-url": reverse("challenges:cpv-search"),
+        "data-cpv-labels": json.dumps({code.code: code.label for code in initial_codes}),
+        "data-cpv-text-placeholder": placeholder,
+        "data-cpv-text-selected": _("Chosen CPV codes"),
+        "data-cpv-text-remove": _("Remove {code}"),
+        "data-cpv-text-removed": _("{code} removed."),
+        "data-cpv-text-added": _("{code} added."),
+        "data-cpv-text-results": _("{count} codes found. Use the up and down arrows to choose."),
+        "data-cpv-text-none": _("No CPV code matches."),
+        "data-cpv-text-more": _("Show more codes"),
+        "data-cpv-text-error": _("The search is not available just now; type the codes instead."),
+        "autocomplete": "off",
+    }
+
+
 def _textarea(rows: int = 5, **attrs: Any) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": rows, **attrs})
 
@@ -251,23 +273,7 @@ class PracticalitiesForm(forms.ModelForm):
             if isinstance(value, datetime.datetime) and timezone.is_aware(value):
                 self.initial[name] = value.astimezone(zone).replace(tzinfo=None)
         initial_codes = [code for code in self.initial.get("cpv_codes") or [] if isinstance(code, CPVCode)]
-        self.fields["cpv_codes"].widget.attrs.update(
-            {
-                "data-cpv-picker": "",
-                "data-cpv-search-url": reverse("challenges:cpv-search"),
-                "data-cpv-labels": json.dumps({code.code: code.label for code in initial_codes}),
-                "data-cpv-text-placeholder": _("Search by number or words, e.g. “home care”"),
-                "data-cpv-text-selected": _("Chosen CPV codes"),
-                "data-cpv-text-remove": _("Remove {code}"),
-                "data-cpv-text-removed": _("{code} removed."),
-                "data-cpv-text-added": _("{code} added."),
-                "data-cpv-text-results": _("{count} codes found. Use the up and down arrows to choose."),
-                "data-cpv-text-none": _("No CPV code matches."),
-                "data-cpv-text-more": _("Show more codes"),
-                "data-cpv-text-error": _("The search is not available just now; type the codes instead."),
-                "autocomplete": "off",
-            }
-        )
+        self.fields["cpv_codes"].widget.attrs.update(cpv_picker_attrs(initial_codes))
 
     def clean(self):
         cleaned = super().clean()

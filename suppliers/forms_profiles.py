@@ -1,20 +1,18 @@
 """Forms of the supplier profile editor and of the public directory's search. They validate what a person
 typed and say what is wrong at the field; suppliers/services/profiles.py does the writing."""
 
-import json
 import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_countries import countries as all_countries
 
-from challenges.forms import CPVCodesField, RowFormSet
+from challenges.forms import CPVCodesField, RowFormSet, cpv_picker_attrs
 from challenges.models import CPVCode
 from portal.accounts.enums import SMESize
 
@@ -102,25 +100,6 @@ class CapabilityTagsField(forms.CharField):
             return True
 
 
-def cpv_picker_attrs(initial_codes: list[CPVCode]) -> dict[str, str]:
-    """The data attributes of the challenge editor's CPV picker (static/js/challenges/cpv-picker.js)."""
-    return {
-        "data-cpv-picker": "",
-        "data-cpv-search-url": reverse("challenges:cpv-search"),
-        "data-cpv-labels": json.dumps({code.code: code.label for code in initial_codes}),
-        "data-cpv-text-placeholder": _("Search by number or words, e.g. “software”"),
-        "data-cpv-text-selected": _("Chosen CPV codes"),
-        "data-cpv-text-remove": _("Remove {code}"),
-        "data-cpv-text-removed": _("{code} removed."),
-        "data-cpv-text-added": _("{code} added."),
-        "data-cpv-text-results": _("{count} codes found. Use the up and down arrows to choose."),
-        "data-cpv-text-none": _("No CPV code matches."),
-        "data-cpv-text-more": _("Show more codes"),
-        "data-cpv-text-error": _("The search is not available just now; type the codes instead."),
-        "autocomplete": "off",
-    }
-
-
 class SupplierProfileForm(forms.ModelForm):
     """The profile and the two facts of the organisation it shows (size class and website)."""
 
@@ -183,7 +162,9 @@ class SupplierProfileForm(forms.ModelForm):
             self.initial.setdefault("sme_size", organisation.sme_size)
             self.initial.setdefault("website", organisation.website)
         initial_codes = [code for code in self.initial.get("cpv_codes") or [] if isinstance(code, CPVCode)]
-        self.fields["cpv_codes"].widget.attrs.update(cpv_picker_attrs(initial_codes))
+        self.fields["cpv_codes"].widget.attrs.update(
+            cpv_picker_attrs(initial_codes, placeholder=_("Search by number or words, e.g. “software”"))
+        )
         # Formatted here, not at import: a lazy text formatted at import is frozen in the default language.
         self.fields["capability_tags"].help_text = _(
             "Short keywords, separated by commas, for example “computer vision, route optimisation”. "

@@ -1,13 +1,10 @@
 """The case-study form: what a person writes. It validates and keeps what was typed; the services in
 challenges/casestudies/services.py do the writing."""
 
-import json
-
 from django import forms
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from challenges.forms import CPVCodesField
+from challenges.forms import CPVCodesField, cpv_picker_attrs
 from challenges.models import CPVCode, Theme
 
 from .models import CaseStudy
@@ -54,23 +51,7 @@ class CaseStudyForm(forms.ModelForm):
         ]
         # The challenge editor's CPV picker (static/js/challenges/cpv-picker.js); without it, typed codes.
         initial_codes = [code for code in self.initial.get("cpv_codes") or [] if isinstance(code, CPVCode)]
-        self.fields["cpv_codes"].widget.attrs.update(
-            {
-                "data-cpv-picker": "",
-                "data-cpv-search-url": reverse("challenges:cpv-search"),
-                "data-cpv-labels": json.dumps({code.code: code.label for code in initial_codes}),
-                "data-cpv-text-placeholder": _("Search by number or words, e.g. “home care”"),
-                "data-cpv-text-selected": _("Chosen CPV codes"),
-                "data-cpv-text-remove": _("Remove {code}"),
-                "data-cpv-text-removed": _("{code} removed."),
-                "data-cpv-text-added": _("{code} added."),
-                "data-cpv-text-results": _("{count} codes found. Use the up and down arrows to choose."),
-                "data-cpv-text-none": _("No CPV code matches."),
-                "data-cpv-text-more": _("Show more codes"),
-                "data-cpv-text-error": _("The search is not available just now; type the codes instead."),
-                "autocomplete": "off",
-            }
-        )
+        self.fields["cpv_codes"].widget.attrs.update(cpv_picker_attrs(initial_codes))
 
     def _post_clean(self):
         # The service writes; the model's own validation (the challenge link, the source) is its business.

@@ -95,6 +95,7 @@ def idea_list(request: HttpRequest) -> HttpResponse:
             "is_filtered": bool(city or theme),
             "query_string": _query_string(city=city, theme=theme, sort=sort),
             "can_submit": rules.has_perm("ideas.submit_idea", request.user),
+            "can_moderate": rules.has_perm("ideas.view_moderation_queue", request.user),
         },
     )
 

@@ -86,7 +86,9 @@ def test_idea_journey_from_resident_to_challenge_draft_and_dashboard(new_page, c
     # 2. The city's procurer publishes it from the moderation queue.
     per = new_page("per")
     _sign_in(per, checks, "procurer@trondheim.example")
-    per.get_by_role("navigation", name="Main").get_by_role("link", name="Ideas to moderate").click()
+    per.get_by_role("navigation", name="Main").get_by_role("link", name="Citizen ideas").click()
+    checks.arrived(per, "Citizen ideas")
+    per.get_by_role("main").get_by_role("link", name="Ideas to moderate").click()
     checks.arrived(per, "Ideas to moderate")
     per.get_by_role("link", name=f"Moderate “{TITLE}”").click()
     checks.arrived(per, f"Moderate: {TITLE}")
