@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 from challenges.casestudies.demo import load_case_study_demo
 from challenges.demo import load_demo_challenges
 from challenges.evaluation.demo import evaluation_demo_chair, load_evaluation_demo
-from challenges.ideas.demo import load_ideas_demo
+from challenges.ideas.demo import RESIDENTS, load_ideas_demo
 from portal.insight.demo import load_insight_demo
 from portal.web.demo import DEMO_PASSWORD, load_demo
 from suppliers.demo import load_supplier_demo
@@ -45,6 +45,9 @@ class Command(BaseCommand):
             self.stdout.write(
                 _("Added %(count)s citizen ideas, in every state of moderation.") % {"count": ideas}
             )
+        self.stdout.write(
+            _("To share and support ideas as a resident, sign in as %(email)s.") % {"email": RESIDENTS[0][0]}
+        )
         if case_studies:
             self.stdout.write(_("Added %(count)s case studies.") % {"count": case_studies})
         if programme:
