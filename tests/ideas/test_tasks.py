@@ -112,3 +112,13 @@ def test_several_ideas_in_one_run(city):
 
     assert notify_idea_supporters_task() == 3
     assert len(_told()) == 6
+
+
+def test_supporters_hear_when_the_author_erased_their_account(converted):
+    idea, supporters, challenge = converted
+    idea.author.delete()  # the idea stays, without an author
+    _publish(challenge)
+
+    assert notify_idea_supporters_task() == 1
+
+    assert _told() == sorted(user.pk for user in supporters)
