@@ -6,6 +6,7 @@ import re
 
 from django.utils import timezone
 
+from challenges.models import CoachRule
 from portal.accounts.enums import MembershipRole
 from tests.factories.accounts import (
     BuyerFactory,
@@ -13,6 +14,7 @@ from tests.factories.accounts import (
     ProgrammeOrganisationFactory,
     UserFactory,
 )
+from tests.factories.challenges import ThemeFactory
 from tests.factories.insight import ProgrammeFactory
 
 from .journey import PageChecks
@@ -58,6 +60,18 @@ def test_idea_journey_from_resident_to_challenge_draft_and_dashboard(new_page, c
         ("sara@example.net", "Sara Lie"),
     ]:
         UserFactory(email=email, full_name=name)
+    # Live-server tests flush the database, seeded themes and coach rules included: make what the
+    # journey relies on.
+    ThemeFactory(slug="winter-maintenance", name_en="Winter maintenance", name_nb="Vintervedlikehold")
+    CoachRule.objects.get_or_create(
+        language="en",
+        phrase="app",
+        defaults={
+            "category": "technology",
+            "explanation": "Names a technology instead of the need.",
+            "suggestion": "Describe what should happen for the people affected.",
+        },
+    )
     checks = PageChecks()
 
     # 1. A resident shares the problem; the coach points at the solution she slipped in; she sends it.
@@ -71,7 +85,7 @@ def test_idea_journey_from_resident_to_challenge_draft_and_dashboard(new_page, c
     _field(ingrid, "Title").fill(TITLE)
     _field(ingrid, "The problem you see").fill(PROBLEM)
     _field(ingrid, "Where in the city").fill("Lademoen")
-    ingrid.get_by_role("checkbox", name="Road safety", exact=True).check()
+    ingrid.get_by_role("checkbox", name="Winter maintenance", exact=True).check()
     _field(ingrid, "Name shown with your idea").fill("Ingrid from Lademoen")
     ingrid.get_by_role("button", name="Check and preview").click()
     checks.arrived(ingrid, "Share an idea for your city")
