@@ -18,8 +18,9 @@ from .models import Proposal
 from .selectors.completeness import criterion_field, outcome_field
 from .selectors.proposals import PRICE_LINES, has_partners, value_text
 
-_SPACES = re.compile(r"[\s\u00a0\u202f'’]")
+_SPACES = re.compile(r"[\s\u00a0\u202f_'’]")
 _DECIMAL_COMMA = re.compile(r"^-?\d+,\d{1,2}$")
+_THOUSANDS_DOTS = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
 LINES_PREFIX = "lines"
 
 
@@ -77,9 +78,11 @@ class PercentField(AmountField):
         return {key: value for key, value in super().widget_attrs(widget).items() if key != "max"}
 
 
-def normalise_amount(text: str) -> str:
+def normalise_amount(text: str, *, dot_thousands: bool = False) -> str:
     """Digits with a dot for decimals: spaces and thousands separators dropped; a lone comma with one or
-    two digits after it is a decimal comma; with both, the last separator is the decimal one."""
+    two digits after it is a decimal comma; with both, the last separator is the decimal one. With
+    dot_thousands, dots with exactly three digits after each ("1.250", "1.250.000") separate thousands, as
+    Norwegians write large totals; a price keeps "1.234" as a number with too many decimals."""
     text = _SPACES.sub("", text.strip())
     if "," in text and "." in text:
         if text.rfind(",") > text.rfind("."):
@@ -88,6 +91,8 @@ def normalise_amount(text: str) -> str:
             text = text.replace(",", "")
     elif "," in text:
         text = text.replace(",", ".") if _DECIMAL_COMMA.match(text) else text.replace(",", "")
+    elif dot_thousands and _THOUSANDS_DOTS.match(text):
+        text = text.replace(".", "")
     return text
 
 

@@ -1,7 +1,6 @@
 """Forms of the procurement volumes and the capability self-assessment. They check what was typed; the
 services decide what the rules allow, and their refusals come back as form errors."""
 
-import re
 from decimal import Decimal
 
 from django import forms
@@ -10,33 +9,22 @@ from django.utils.translation import gettext_lazy as _
 
 from challenges.casestudies.enums import Capability
 from challenges.enums import Currency
+from suppliers.forms_proposals import normalise_amount
 
 from .capabilities import level_choices
 from .services import MAX_PROCUREMENT_COUNT, assessment_years, volume_years
 
 # Currencies by country, to suggest one for an organisation's first figures.
 COUNTRY_CURRENCIES = {"NO": Currency.NOK, "SE": Currency.SEK, "DK": Currency.DKK, "GB": Currency.GBP}
-_SPACES = re.compile(r"[\s\u00a0\u202f_']")
 
 
 class AmountField(forms.DecimalField):
-    """An amount as people type it: "1 250 000", "1,250,000.50" or "1.250.000,50".
-    Otherwise a single comma or dot is a decimal separator, unless exactly three digits follow it: then it
-    separates thousands ("1,250" and "1.250" are both 1250; amounts have two decimals at most)."""
+    """A yearly total as people type it ("1 250 000", "1,250,000.50", "1.250.000,50", "1.250"): read as
+    proposal prices are (suppliers.forms_proposals.normalise_amount), dots also separating thousands."""
 
     def to_python(self, value):
         if isinstance(value, str):
-            value = _SPACES.sub("", value)
-            if "," in value and "." in value:
-                # The separator that comes last is the decimal one.
-                thousands = "." if value.rfind(",") > value.rfind(".") else ","
-                value = value.replace(thousands, "").replace(",", ".")
-            elif value.count(".") > 1 or (value.count(".") == 1 and len(value.rsplit(".", 1)[1]) == 3):
-                value = value.replace(".", "")  # thousands: "1.250.000", "1.250"
-            elif value.count(",") == 1 and len(value.rsplit(",", 1)[1]) != 3:
-                value = value.replace(",", ".")  # a decimal comma: "1250,5"
-            else:
-                value = value.replace(",", "")  # thousands: "1,250,000"
+            value = normalise_amount(value, dot_thousands=True)
         return super().to_python(value)
 
 
