@@ -209,7 +209,25 @@ class ChallengeFilters:
         return form.filters
 
 
-class ChallengeSearchForm(forms.Form):
+class SearchFormMixin:
+    """What the portal's GET search forms share: the words in `q`, cleaned, and the fields that
+    validated (a bad filter is left out; the rest still applies)."""
+
+    def clean_q(self) -> str:
+        # Over-long input is cut, not refused: a pasted paragraph still searches its first words.
+        return clean_query(self.cleaned_data.get("q"))
+
+    @property
+    def valid_data(self) -> dict[str, Any]:
+        """The fields that validated (call is_valid() first)."""
+        return getattr(self, "cleaned_data", {})
+
+    @property
+    def search_words(self) -> str:
+        return self.valid_data.get("q", "")
+
+
+class ChallengeSearchForm(SearchFormMixin, forms.Form):
     """The list's search form (GET). Bad values never fail the page: a field that does not validate is
     shown with its error and left out of the search, and the rest still applies."""
 
@@ -248,21 +266,8 @@ class ChallengeSearchForm(forms.Form):
         self.fields["theme"].choices = [("", _("Any theme")), *themes]
         self.fields["country"].choices = [("", _("Any country")), *countries]
 
-    def clean_q(self) -> str:
-        # Over-long input is cut, not refused: a pasted paragraph still searches its first words.
-        return clean_query(self.cleaned_data.get("q"))
-
     def clean_city(self) -> str:
         return " ".join((self.cleaned_data.get("city") or "").split())
-
-    @property
-    def valid_data(self) -> dict[str, Any]:
-        """The fields that validated (call is_valid() first)."""
-        return getattr(self, "cleaned_data", {})
-
-    @property
-    def search_words(self) -> str:
-        return self.valid_data.get("q", "")
 
     @property
     def filters(self) -> ChallengeFilters:

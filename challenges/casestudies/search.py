@@ -23,7 +23,14 @@ from django.db.models import Exists, F, FloatField, OuterRef, Q, QuerySet, Value
 from django.utils.translation import gettext_lazy as _
 
 from challenges.enums import ProcurementRoute
-from challenges.search import FALLBACK_CONFIG, SEARCH_CONFIGS, clean_query, search_query, uses_postgres
+from challenges.search import (
+    FALLBACK_CONFIG,
+    SEARCH_CONFIGS,
+    SearchFormMixin,
+    clean_query,
+    search_query,
+    uses_postgres,
+)
 
 from .enums import Capability, CaseOutcome, CaseSource
 from .models import CaseStudy
@@ -247,7 +254,7 @@ class CaseStudyFilters:
         return {name: value for name, value in asdict(self).items() if value}
 
 
-class CaseStudySearchForm(forms.Form):
+class CaseStudySearchForm(SearchFormMixin, forms.Form):
     """The library's search form (GET). A value that does not validate is shown with its error and left
     out; the rest still applies."""
 
@@ -282,17 +289,6 @@ class CaseStudySearchForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["theme"].choices = [("", _("Any theme")), *themes]
         self.fields["country"].choices = [("", _("Any country")), *countries]
-
-    def clean_q(self) -> str:
-        return clean_query(self.cleaned_data.get("q"))
-
-    @property
-    def valid_data(self) -> dict[str, Any]:
-        return getattr(self, "cleaned_data", {})
-
-    @property
-    def search_words(self) -> str:
-        return self.valid_data.get("q", "")
 
     @property
     def filters(self) -> CaseStudyFilters:
