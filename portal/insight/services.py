@@ -75,42 +75,15 @@ def record_procurement_volume(
         "currency": currency,
     }
 
-    with transaction.atomic():
-        volume = (
-            ProcurementVolume.objects.select_for_update().filter(organisation=organisation, year=year).first()
-        )
-        if volume is None:
-            try:
-                # Two admins saving a new year at once: the second one revises the row the first created.
-                with transaction.atomic():
-                    volume = ProcurementVolume.objects.create(
-                        organisation=organisation, year=year, recorded_by=by, **new
-                    )
-            except IntegrityError:
-                volume = ProcurementVolume.objects.select_for_update().get(
-                    organisation=organisation, year=year
-                )
-            else:
-                _audit_volume(volume, old=None, by=by, action="insight.procurement_volume_recorded")
-                return volume
-        old = _volume_figures(volume)
-        if all(getattr(volume, name) == value for name, value in new.items()):
-            return volume
-        for name, value in new.items():
-            setattr(volume, name, value)
-        volume.recorded_by = by
-        volume.save(update_fields=[*new, "recorded_by", "updated_at"])
-        _audit_volume(volume, old=old, by=by, action="insight.procurement_volume_revised")
-    return volume
-
-
-def _audit_volume(volume: ProcurementVolume, *, old: dict | None, by: User, action: str) -> None:
-    record_audit(
-        actor=by,
-        action=action,
-        target=volume,
-        organisation=volume.organisation,
-        data={"year": volume.year, "old": old, "new": _volume_figures(volume)},
+    return _save_yearly_row(
+        ProcurementVolume,
+        organisation=organisation,
+        year=year,
+        values=new,
+        by=by,
+        by_field="recorded_by",
+        figures=_volume_figures,
+        actions=("insight.procurement_volume_recorded", "insight.procurement_volume_revised"),
     )
 
 
@@ -141,43 +114,52 @@ def submit_capability_assessment(
         )
     new = {**levels, "notes": notes.strip()}
 
+    return _save_yearly_row(
+        CapabilityAssessment,
+        organisation=organisation,
+        year=year,
+        values=new,
+        by=by,
+        by_field="submitted_by",
+        figures=_assessment_figures,
+        actions=("insight.capability_assessment_submitted", "insight.capability_assessment_revised"),
+    )
+
+
+def _save_yearly_row(model, *, organisation, year, values, by, by_field, figures, actions):
+    """Create the organisation's row of the year, or revise it under a row lock, and record the old
+    figures (None for a new row) and the new ones in the audit log; nothing is written when nothing
+    changed. Two admins saving a new year at once: the second one revises the row the first created."""
+    created_action, revised_action = actions
     with transaction.atomic():
-        assessment = (
-            CapabilityAssessment.objects.select_for_update()
-            .filter(organisation=organisation, year=year)
-            .first()
-        )
-        if assessment is None:
+        row = model.objects.select_for_update().filter(organisation=organisation, year=year).first()
+        if row is None:
             try:
                 with transaction.atomic():
-                    assessment = CapabilityAssessment.objects.create(
-                        organisation=organisation, year=year, submitted_by=by, **new
+                    row = model.objects.create(
+                        organisation=organisation, year=year, **{by_field: by}, **values
                     )
             except IntegrityError:
-                assessment = CapabilityAssessment.objects.select_for_update().get(
-                    organisation=organisation, year=year
-                )
+                row = model.objects.select_for_update().get(organisation=organisation, year=year)
             else:
-                _audit_assessment(
-                    assessment, old=None, by=by, action="insight.capability_assessment_submitted"
-                )
-                return assessment
-        old = _assessment_figures(assessment)
-        if old == new:
-            return assessment
-        for name, value in new.items():
-            setattr(assessment, name, value)
-        assessment.submitted_by = by
-        assessment.save(update_fields=[*new, "submitted_by", "updated_at"])
-        _audit_assessment(assessment, old=old, by=by, action="insight.capability_assessment_revised")
-    return assessment
+                _audit_yearly_row(row, old=None, by=by, action=created_action, figures=figures)
+                return row
+        old = figures(row)
+        if all(getattr(row, name) == value for name, value in values.items()):
+            return row
+        for name, value in values.items():
+            setattr(row, name, value)
+        setattr(row, by_field, by)
+        row.save(update_fields=[*values, by_field, "updated_at"])
+        _audit_yearly_row(row, old=old, by=by, action=revised_action, figures=figures)
+    return row
 
 
-def _audit_assessment(assessment: CapabilityAssessment, *, old: dict | None, by: User, action: str) -> None:
+def _audit_yearly_row(row, *, old: dict | None, by: User, action: str, figures) -> None:
     record_audit(
         actor=by,
         action=action,
-        target=assessment,
-        organisation=assessment.organisation,
-        data={"year": assessment.year, "old": old, "new": _assessment_figures(assessment)},
+        target=row,
+        organisation=row.organisation,
+        data={"year": row.year, "old": old, "new": figures(row)},
     )
