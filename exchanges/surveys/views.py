@@ -3,8 +3,6 @@ builder, the settings, opening and closing, a preview that checks answers withou
 and a CSV export. Everyone else gets a 404 (signed-out people the sign-in page): the pages do not exist
 for them. Participants answer in the app that uses the survey (exchanges), with SurveyAnswerForm."""
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -14,6 +12,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from portal.downloads import csv_cell, csv_response
 
 from .enums import QuestionKind
 from .forms import QuestionForm, SurveyAnswerForm, SurveyCreateForm, SurveySettingsForm
@@ -260,9 +260,7 @@ def survey_results_page(request: HttpRequest, pk: int) -> HttpResponse:
 def _cell(value) -> str:
     if isinstance(value, list):
         value = "; ".join(str(item) for item in value)
-    text = "" if value is None else str(value)
-    # A spreadsheet would run a cell that starts like a formula.
-    return f"'{text}" if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
+    return csv_cell(value)
 
 
 @login_required
@@ -273,10 +271,7 @@ def survey_export(request: HttpRequest, pk: int) -> HttpResponse:
     survey = _survey(request, pk)
     questions = list(survey.questions.order_by("position", "pk"))
     filename = f"survey-{survey.pk}-{slugify(survey.title)[:40] or 'responses'}.csv"
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")  # so spreadsheet programs read UTF-8
-    writer = csv.writer(response)
+    response, writer = csv_response(filename=filename)
     identity = [] if survey.is_anonymous else [_("Name"), _("Email")]
     writer.writerow([_("Response"), *identity, _("Submitted"), *[question.key for question in questions]])
     for row in responses_for_export(survey=survey):

@@ -1,8 +1,6 @@
 """Programme staff's pages: programmes and events, the planning view with the CSV of participants, the
 agenda editor, and the reflection report editor. Everyone else gets a 404 (anonymous: the sign-in page)."""
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -12,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
+
+from portal.downloads import csv_cell, csv_response
 
 from ..enums import NEXT_STATUSES, EventStatus
 from ..forms import (
@@ -193,10 +193,7 @@ def event_planning(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def participants_csv(request: HttpRequest, pk: int) -> HttpResponse:
     event = event_for(request, pk, "exchanges.manage_exchanges")
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="exchange-{event.pk}-participants.csv"'
-    response.write("\ufeff")  # so spreadsheet programs read the file as UTF-8
-    writer = csv.writer(response)
+    response, writer = csv_response(filename=f"exchange-{event.pk}-participants.csv")
     writer.writerow(
         [
             _("Name"),
@@ -215,13 +212,13 @@ def participants_csv(request: HttpRequest, pk: int) -> HttpResponse:
     for registration in registrations_for_planning(event=event):
         writer.writerow(
             [
-                _safe(registration.user.full_name),
+                csv_cell(registration.user.full_name),
                 registration.user.email,
-                _safe(registration.organisation.name),
+                csv_cell(registration.organisation.name),
                 registration.get_role_display(),
                 registration.get_status_display(),
-                _safe(registration.dietary),
-                _safe(registration.accessibility),
+                csv_cell(registration.dietary),
+                csv_cell(registration.accessibility),
                 registration.arrival.isoformat() if registration.arrival else "",
                 registration.departure.isoformat() if registration.departure else "",
                 _("yes") if registration.consent_to_list else _("no"),
@@ -229,11 +226,6 @@ def participants_csv(request: HttpRequest, pk: int) -> HttpResponse:
             ]
         )
     return response
-
-
-def _safe(value: str) -> str:
-    """Neutralise spreadsheet formulas in what people typed (CSV injection)."""
-    return "'" + value if value[:1] in {"=", "+", "-", "@", "\t", "\r"} else value
 
 
 # Agenda

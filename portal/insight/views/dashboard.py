@@ -4,7 +4,6 @@
 A page the person may not see is a 404 (anonymous: the sign-in page), never a 403. The figures come from
 portal.insight.selectors; this module only turns their rows into tables and charts."""
 
-import csv
 from dataclasses import dataclass, field
 
 import rules
@@ -22,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from portal.accounts.enums import OrganisationKind
 from portal.accounts.models import Organisation
+from portal.downloads import csv_cell, csv_response
 
 from .. import selectors
 from ..charts import Chart, Series, bar_chart
@@ -31,8 +31,6 @@ from ..services_programmes import create_programme, update_programme
 
 NOT_RECORDED = gettext_lazy("not recorded")
 TOO_FEW = gettext_lazy("too few organisations to compare")
-# What a spreadsheet would read as a formula (or as the start of one) at the start of a cell.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 # --- Tables ---------------------------------------------------------------------------------------------
@@ -468,18 +466,8 @@ def _optional_url(name: str, slug: str) -> str | None:
         return None
 
 
-def csv_cell(cell) -> str:
-    """A cell as text a spreadsheet will not run: one that starts like a formula (an organisation named
-    "=HYPERLINK(…)", say) gets a leading apostrophe, which spreadsheets read as "this is text"."""
-    text = "" if cell is None else str(cell)
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
-
-
 def _csv_response(*, table: Table, filename: str) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")  # so spreadsheet programs read the file as UTF-8
-    writer = csv.writer(response)
+    response, writer = csv_response(filename=filename)
     writer.writerow([csv_cell(header) for header in table.headers])
     for row in table.rows:
         writer.writerow([csv_cell(cell) for cell in row])
