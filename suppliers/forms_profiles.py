@@ -14,6 +14,7 @@ from django_countries import countries as all_countries
 
 from challenges.forms import CPVCodesField, RowFormSet, cpv_picker_attrs
 from challenges.models import CPVCode
+from challenges.search import clean_query
 from portal.accounts.enums import SMESize
 
 from .logos import check_logo, max_logo_bytes, max_logo_dimension
@@ -336,7 +337,7 @@ class DirectorySearchForm(forms.Form):
         self.fields["tag"].choices = [("", _("Any capability")), *tags]
 
     def clean_q(self) -> str:
-        return " ".join((self.cleaned_data.get("q") or "").split())
+        return clean_query(self.cleaned_data.get("q"))
 
     def clean_cpv(self) -> str:
         value = (self.cleaned_data.get("cpv") or "").strip()

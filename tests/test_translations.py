@@ -1,5 +1,5 @@
-"""Every user-facing string has a Norwegian Bokmål translation, and the committed .mo file is compiled
-from the committed .po file."""
+"""Every user-facing string has a translation in every language the portal offers (Norwegian Bokmål,
+Finnish, Estonian and Dutch), and each committed .mo file is compiled from the committed .po file."""
 
 import os
 import shutil
@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PO = ROOT / "locale" / "nb" / "LC_MESSAGES" / "django.po"
+# Every language of settings.LANGUAGES but the source language.
+TRANSLATED = ["nb", "fi", "et", "nl"]
 SOURCES = ["portal", "challenges", "suppliers", "exchanges", "templates", "manage.py", "locale"]
 
 pytestmark = pytest.mark.skipif(
@@ -62,32 +63,44 @@ def extracted(tmp_path_factory) -> Path:
             shutil.copy2(source, work / name)
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings.test", "PYTHONPATH": str(work)}
     subprocess.run(
-        [sys.executable, "manage.py", "makemessages", "-l", "nb", "--no-obsolete"],
+        [sys.executable, "manage.py", "makemessages", *(f"-l{code}" for code in TRANSLATED), "--no-obsolete"],
         cwd=work,
         env=env,
         check=True,
         capture_output=True,
         timeout=120,
     )
-    return work / "locale" / "nb" / "LC_MESSAGES" / "django.po"
+    return work / "locale"
 
 
-def test_every_string_has_a_norwegian_translation(extracted):
+def _po(locale: Path, code: str) -> Path:
+    return locale / code / "LC_MESSAGES" / "django.po"
+
+
+def test_the_checked_languages_are_the_offered_ones(settings):
+    assert sorted(TRANSLATED) == sorted(code for code, _name in settings.LANGUAGES if code != "en")
+
+
+@pytest.mark.parametrize("code", TRANSLATED)
+def test_every_string_has_a_translation(extracted, code):
     missing = [
         entry["msgid"]
-        for entry in _entries(extracted.read_text())
+        for entry in _entries(_po(extracted, code).read_text())
         if "fuzzy" in entry["flags"] or not all(entry["msgstr"])
     ]
     assert missing == []
 
 
-def test_committed_catalogue_is_up_to_date_with_the_sources(extracted):
-    committed = {entry["msgid"] for entry in _entries(PO.read_text())}
-    current = {entry["msgid"] for entry in _entries(extracted.read_text())}
+@pytest.mark.parametrize("code", TRANSLATED)
+def test_committed_catalogue_is_up_to_date_with_the_sources(extracted, code):
+    committed = {entry["msgid"] for entry in _entries(_po(ROOT / "locale", code).read_text())}
+    current = {entry["msgid"] for entry in _entries(_po(extracted, code).read_text())}
     assert sorted(current - committed) == []
 
 
-def test_committed_mo_is_compiled_from_the_po(tmp_path):
+@pytest.mark.parametrize("code", TRANSLATED)
+def test_committed_mo_is_compiled_from_the_po(tmp_path, code):
+    po = _po(ROOT / "locale", code)
     compiled = tmp_path / "django.mo"
-    subprocess.run(["msgfmt", "--check-format", "-o", str(compiled), str(PO)], check=True, timeout=60)
-    assert compiled.read_bytes() == PO.with_suffix(".mo").read_bytes()
+    subprocess.run(["msgfmt", "--check-format", "-o", str(compiled), str(po)], check=True, timeout=60)
+    assert compiled.read_bytes() == po.with_suffix(".mo").read_bytes()

@@ -21,6 +21,7 @@ from django.contrib.postgres.search import SearchRank, SearchVector
 from django.core.validators import RegexValidator
 from django.db.models import Exists, F, FloatField, OuterRef, Q, QuerySet, Value
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from challenges.enums import ProcurementRoute
 from challenges.search import (
@@ -281,7 +282,7 @@ class CaseStudySearchForm(SearchFormMixin, forms.Form):
     )
     capability = forms.ChoiceField(
         label=_("Capability it illustrates"),
-        choices=[("", _("Any capability")), *Capability.choices],
+        choices=[("", pgettext_lazy("procurement capability", "Any capability")), *Capability.choices],
         required=False,
     )
 

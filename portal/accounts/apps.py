@@ -8,4 +8,4 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and organisations")
 
     def ready(self) -> None:
-        from . import kinds, receivers  # noqa: F401
+        from . import kinds, receivers, sessions  # noqa: F401

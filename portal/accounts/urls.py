@@ -1,11 +1,12 @@
 from django.urls import path
 
-from . import views
+from . import sessions, views
 
 app_name = "accounts"
 
 urlpatterns = [
     path("account/profile/", views.profile, name="profile"),
+    path("account/session/keep-alive/", sessions.keep_alive, name="session-keep-alive"),
     path("organisations/", views.organisation_list, name="organisation-list"),
     path("organisations/new/", views.organisation_create, name="organisation-create"),
     path("organisations/switch/", views.organisation_switch, name="organisation-switch"),

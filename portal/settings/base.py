@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "portal.accounts.sessions.IdleTimeoutMiddleware",
     "portal.audit.middleware.RequestContextMiddleware",
     "portal.accounts.middleware.ActiveOrganisationMiddleware",
     "portal.accounts.middleware.RequireStaffMFAMiddleware",
@@ -145,7 +146,14 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # Internationalisation: English and Norwegian Bokmål first.
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English")), ("nb", _("Norwegian Bokmål"))]
+# Finnish, Estonian and Dutch for the exchange cities (Turku, Tartu, Rotterdam).
+LANGUAGES = [
+    ("en", _("English")),
+    ("nb", _("Norwegian Bokmål")),
+    ("fi", _("Finnish")),
+    ("et", _("Estonian")),
+    ("nl", _("Dutch")),
+]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Oslo"
 USE_I18N = True
@@ -245,6 +253,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Django admin users, programme staff and evaluators are signed out after this many idle seconds.
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 CONTENT_SECURITY_POLICY = {

@@ -5,4 +5,86 @@ document.addEventListener("DOMContentLoaded", () => {
   if (summary) {
     summary.focus();
   }
+
+  // A wide table scrolls sideways inside .table-responsive: a keyboard user must be able to reach that
+  // scroll area (WCAG 2.1.1), so while it overflows it is a named, focusable region.
+  const tables = document.querySelectorAll(".table-responsive");
+  const markScrollable = () => {
+    tables.forEach((wrapper) => {
+      if (wrapper.scrollWidth > wrapper.clientWidth) {
+        const caption = wrapper.querySelector("caption");
+        wrapper.setAttribute("tabindex", "0");
+        wrapper.setAttribute("role", "region");
+        if (caption && !wrapper.hasAttribute("aria-label")) {
+          wrapper.setAttribute("aria-label", caption.textContent.trim());
+        }
+      } else if (wrapper.getAttribute("tabindex") === "0") {
+        wrapper.removeAttribute("tabindex");
+      }
+    });
+  };
+  if (tables.length) {
+    markScrollable();
+    window.addEventListener("resize", markScrollable, { passive: true });
+  }
 });
+
+// Idle sign-out (portal/accounts/sessions.py): activity in the page keeps the session alive, and a warning
+// with a "Stay signed in" button appears two minutes before the end (WCAG 2.2.1, timing adjustable).
+(() => {
+  const body = document.body;
+  const timeout = Number(body.dataset.idleTimeout || 0) * 1000;
+  const url = body.dataset.keepAliveUrl;
+  if (!timeout || !url) {
+    return;
+  }
+  const warning = document.getElementById("idle-warning");
+  const signedOut = document.getElementById("idle-signed-out");
+  const warnBefore = Math.min(120000, timeout / 2);
+  let lastServerTouch = Date.now();
+  let lastActivity = 0;
+  let over = false;
+
+  const csrfToken = () => {
+    const input = document.querySelector("input[name=csrfmiddlewaretoken]");
+    return input ? input.value : "";
+  };
+  const end = () => {
+    over = true;
+    warning.hidden = true;
+    signedOut.hidden = false;
+  };
+  const keepAlive = () => {
+    fetch(url, { method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": csrfToken() } })
+      .then((response) => {
+        if (response.status === 204) {
+          lastServerTouch = Date.now();
+          warning.hidden = true;
+        } else if (response.status === 401) {
+          end();
+        }
+      })
+      .catch(() => {});
+  };
+
+  ["keydown", "input", "pointerdown"].forEach((type) => {
+    document.addEventListener(type, () => { lastActivity = Date.now(); }, { capture: true, passive: true });
+  });
+  warning.querySelector("[data-keep-alive]").addEventListener("click", keepAlive);
+  window.setInterval(() => {
+    if (over) {
+      return;
+    }
+    const now = Date.now();
+    if (lastActivity > lastServerTouch && now - lastServerTouch >= 60000) {
+      keepAlive();
+      return;
+    }
+    const left = timeout - (now - lastServerTouch);
+    if (left <= 0) {
+      end();
+    } else if (left <= warnBefore) {
+      warning.hidden = false;
+    }
+  }, 5000);
+})();

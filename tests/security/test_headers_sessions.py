@@ -1,0 +1,268 @@
+"""Headers and sessions (OWASP ASVS level 2, V3 and V14): the Content Security Policy, HSTS and the other
+headers on real responses; session cookies; the session key rotated at sign-in; the 30-minute idle sign-out
+for Django admin users, programme staff and evaluators; the Django admin's sign-in throttled
+like everyone's."""
+
+import json
+import os
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
+from django.test import override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from portal.accounts.sessions import IDLE_TIMEOUT_KEY
+from tests.factories.accounts import PASSWORD, TOTPAuthenticatorFactory, UserFactory, current_totp_code
+
+pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+PUBLIC_PAGES = ["/", "/challenges/", "/accounts/login/", "/exchanges/", "/ideas/"]
+
+
+def _login(client, email: str, password: str = PASSWORD):
+    return client.post(reverse("account_login"), {"login": email, "password": password})
+
+
+def _directives(header: str) -> dict[str, list[str]]:
+    directives = {}
+    for part in header.split(";"):
+        name, *values = part.split()
+        directives[name] = values
+    return directives
+
+
+@pytest.fixture(scope="module")
+def production() -> dict:
+    """The security settings as the production settings module sets them (read in a fresh process)."""
+    names = [
+        "SECURE_HSTS_SECONDS",
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+        "SECURE_HSTS_PRELOAD",
+        "SECURE_SSL_REDIRECT",
+        "SESSION_COOKIE_SECURE",
+        "SESSION_COOKIE_HTTPONLY",
+        "SESSION_COOKIE_SAMESITE",
+        "SESSION_COOKIE_NAME",
+        "CSRF_COOKIE_SECURE",
+        "CSRF_COOKIE_NAME",
+    ]
+    code = (
+        "import json, django; django.setup(); from django.conf import settings; "
+        f"print(json.dumps({{n: getattr(settings, n) for n in {names!r}}}))"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "portal.settings.production",
+        "SECRET_KEY": "test-only-secret-for-reading-the-production-settings-0123456789abcdef",
+        "ALLOWED_HOSTS": "portal.example.org",
+        "DATABASE_URL": "sqlite:////tmp/portal-settings-read.sqlite3",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+# Headers
+
+
+@pytest.mark.parametrize("path", PUBLIC_PAGES)
+def test_every_page_sends_a_strict_content_security_policy(client, path):
+    response = client.get(path)
+
+    csp = _directives(response["Content-Security-Policy"])
+    assert csp["script-src"] == ["'self'"]
+    assert "'unsafe-inline'" not in csp["style-src"] and "'unsafe-eval'" not in csp["script-src"]
+    assert csp["object-src"] == ["'none'"]
+    assert csp["base-uri"] == ["'none'"]
+    assert csp["frame-ancestors"] == ["'none'"]
+    assert csp["default-src"] == ["'self'"]
+
+
+@pytest.mark.parametrize("path", PUBLIC_PAGES)
+def test_every_page_sends_the_other_security_headers(client, path):
+    response = client.get(path)
+
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+
+
+def test_no_page_template_carries_an_inline_script_or_handler():
+    # The policy forbids inline scripts, so one in a template would silently not run: keep them out.
+    offenders = []
+    for template in (ROOT / "templates").rglob("*.html"):
+        text = template.read_text()
+        lowered = text.lower()
+        for position in range(len(lowered)):
+            if lowered.startswith("<script", position):
+                tag = lowered[position : lowered.index(">", position)]
+                if "src=" not in tag and 'type="application/json"' not in tag and "json_script" not in tag:
+                    offenders.append(f"{template.relative_to(ROOT)}: inline <script>")
+        for handler in (" onclick=", " onload=", " onchange=", " onsubmit=", " onerror="):
+            if handler in lowered:
+                offenders.append(f"{template.relative_to(ROOT)}:{handler.strip()}")
+    assert offenders == []
+
+
+def test_production_sends_hsts_and_secure_cookies(client, production):
+    assert production["SECURE_HSTS_SECONDS"] >= 31_536_000
+    assert production["SECURE_SSL_REDIRECT"] is True
+    assert production["SESSION_COOKIE_NAME"].startswith("__Host-")
+    assert production["CSRF_COOKIE_NAME"].startswith("__Host-")
+    user = UserFactory()
+
+    with override_settings(**production):
+        response = client.post(
+            reverse("account_login"), {"login": user.email, "password": PASSWORD}, secure=True
+        )
+
+    assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
+    cookie = response.cookies[production["SESSION_COOKIE_NAME"]]
+    assert cookie["secure"] is True
+    assert cookie["httponly"] is True
+    assert cookie["samesite"] == "Lax"
+    assert cookie["path"] == "/"
+    assert not cookie["domain"]
+
+
+def test_production_redirects_plain_http_to_https(client, production):
+    with override_settings(**production):
+        response = client.get("/challenges/")
+
+    assert response.status_code == 301
+    assert response["Location"].startswith("https://")
+
+
+# Sessions
+
+
+def test_signing_in_rotates_the_session_key(client):
+    user = UserFactory()
+    client.get(reverse("account_login"))
+    session = client.session
+    session["before"] = "anonymous"
+    session.save()
+    anonymous_key = session.session_key
+
+    _login(client, user.email)
+
+    assert client.session.session_key != anonymous_key
+    assert client.session[SESSION_KEY] == str(user.pk)
+
+
+def test_signing_out_ends_the_session_on_the_server(client):
+    user = UserFactory()
+    _login(client, user.email)
+    key = client.session.session_key
+
+    client.post(reverse("account_logout"))
+
+    from django.contrib.sessions.models import Session
+
+    assert not Session.objects.filter(session_key=key).exists()
+    assert client.get(reverse("accounts:profile")).status_code == 302
+
+
+@pytest.fixture
+def staff_client(client):
+    staff = TOTPAuthenticatorFactory().user
+    _login(client, staff.email)
+    client.post(reverse("mfa_authenticate"), {"code": current_totp_code()})
+    assert client.session[IDLE_TIMEOUT_KEY] == settings.SESSION_IDLE_TIMEOUT == 30 * 60
+    return client
+
+
+def test_programme_staff_are_signed_out_after_thirty_idle_minutes(staff_client):
+    profile = reverse("accounts:profile")
+    with time_machine.travel(timezone.now() + timedelta(minutes=31), tick=False):
+        response = staff_client.get(profile)
+
+        assert response.status_code == 302
+        assert response["Location"] == f"{reverse('account_login')}?next={profile}"
+        followed = staff_client.get(response["Location"])
+        assert "signed out after 30 minutes without activity" in followed.content.decode()
+        assert staff_client.get(profile).status_code == 302
+
+
+def test_activity_keeps_a_staff_session_alive(staff_client):
+    profile = reverse("accounts:profile")
+    start = timezone.now()
+    for minutes in (20, 40, 60):
+        with time_machine.travel(start + timedelta(minutes=minutes), tick=False):
+            assert staff_client.get(profile).status_code == 200
+
+
+def test_the_keep_alive_button_counts_as_activity(staff_client):
+    start = timezone.now()
+    with time_machine.travel(start + timedelta(minutes=28), tick=False):
+        assert staff_client.post(reverse("accounts:session-keep-alive")).status_code == 204
+    with time_machine.travel(start + timedelta(minutes=50), tick=False):
+        assert staff_client.get(reverse("accounts:profile")).status_code == 200
+
+
+def test_the_keep_alive_answers_only_posts_from_a_signed_in_person(client):
+    url = reverse("accounts:session-keep-alive")
+    assert client.post(url).status_code == 401
+    client.force_login(UserFactory())
+    assert client.get(url).status_code == 405
+
+
+def test_a_staff_page_tells_the_browser_about_the_timeout(staff_client):
+    page = staff_client.get(reverse("accounts:profile")).content.decode()
+
+    assert 'data-idle-timeout="1800"' in page
+    assert 'id="idle-warning"' in page and "Stay signed in" in page
+
+
+def test_evaluators_are_signed_out_after_thirty_idle_minutes(client):
+    from tests.factories.suppliers import EvaluatorFactory
+
+    evaluator = EvaluatorFactory()
+    _login(client, evaluator.user.email)
+    assert client.session[IDLE_TIMEOUT_KEY] == 30 * 60
+
+    with time_machine.travel(timezone.now() + timedelta(minutes=31), tick=False):
+        assert client.get(reverse("accounts:profile")).status_code == 302
+
+
+def test_other_people_are_not_signed_out_when_idle(client):
+    user = UserFactory()
+    _login(client, user.email)
+
+    assert IDLE_TIMEOUT_KEY not in client.session
+    assert "data-idle-timeout" not in client.get(reverse("accounts:profile")).content.decode()
+    with time_machine.travel(timezone.now() + timedelta(hours=3), tick=False):
+        assert client.get(reverse("accounts:profile")).status_code == 200
+
+
+# The Django admin signs in through allauth, so its throttling and two factors apply
+
+
+def test_the_admin_sign_in_is_allauths(client):
+    admin_login = f"/{settings.ADMIN_URL}login/"
+
+    response = client.get(admin_login)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_the_admin_sign_in_is_throttled_after_repeated_failures(client):
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    for _ in range(5):
+        _login(client, admin.email, "wrong-password")
+
+    response = _login(client, admin.email)
+
+    assert "Too many failed login attempts" in response.content.decode()
+    assert client.get(f"/{settings.ADMIN_URL}").status_code == 302
