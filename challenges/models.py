@@ -180,6 +180,9 @@ class Challenge(models.Model):
         indexes = [
             models.Index(fields=["status", "submission_deadline"], name="challenge_status_deadline"),
             models.Index(fields=["owner", "status"], name="challenge_owner_status"),
+            # The open-data list and feed, newest first: a deep page walks the index instead of sorting
+            # every public challenge.
+            models.Index(fields=["-published_at", "-id"], name="challenge_published_newest"),
         ]
         constraints = [
             models.CheckConstraint(

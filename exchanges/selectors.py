@@ -240,19 +240,17 @@ def survey_input_for_event(*, event: ExchangeEvent) -> SurveyInput:
     survey = event.pre_survey
     submitted = Response.objects.filter(survey=survey, submitted_at__isnull=False)
     respondents = submitted.count()
-    labels = {
-        (key, value): label
-        for key, value, label in Choice.objects.filter(question__survey=survey).values_list(
-            "question__key", "value", "label"
-        )
-    }
+    # The labels of all the survey's choices, and the order of the themes' and free-time activities'.
+    labels = {}
     order: dict[str, list[str]] = {"themes": [], "free_time": []}
-    for key, value in (
-        Choice.objects.filter(question__survey=survey, question__key__in=list(order))
+    for key, value, label in (
+        Choice.objects.filter(question__survey=survey)
         .order_by("question__key", "position", "pk")
-        .values_list("question__key", "value")
+        .values_list("question__key", "value", "label")
     ):
-        order[key].append(value)
+        labels[(key, value)] = label
+        if key in order:
+            order[key].append(value)
     choice_order = order["themes"]
     answers = Answer.objects.filter(
         response__in=submitted, question__key__in=["themes", "roles", "case_topic", "free_time"]

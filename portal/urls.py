@@ -3,6 +3,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from suppliers.admin import view_on_site as sealed_view_on_site
+
 # The admin signs in through allauth, so its rate limits and two-factor sign-in apply there too.
 admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "Innovation Procurement Portal"
@@ -23,5 +25,13 @@ urlpatterns = [
     path("insight/", include("portal.insight.urls")),
     path("audit/", include("portal.audit.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The admin's "view on site" shortcut, except that it cannot tell anyone a sealed bid exists.
+    path(
+        f"{settings.ADMIN_URL}r/<path:content_type_id>/<path:object_id>/",
+        admin.site.admin_view(sealed_view_on_site),
+    ),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
+
+# A database that is down answers 503 with a plain message (no template, no database) instead of a 500.
+handler500 = "portal.web.errors.server_error"

@@ -8,8 +8,11 @@ portal, where each opening is audited."""
 
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.contenttypes.views import shortcut
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, QuerySet
+from django.http import Http404
 from django.template.defaultfilters import filesizeformat
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
@@ -32,6 +35,7 @@ from .models import (
     SupplierReference,
 )
 from .sealing import unsealed
+from .selectors.access import denied_proposal_access
 
 
 class ReadOnlyMixin:
@@ -168,13 +172,40 @@ class BidAdmin(SealedAdmin):
             return self.bid(obj)
         return f"{capfirst(self.opts.verbose_name)} {obj.pk} · {self.bid(obj)}"
 
+    def get_object(self, request, object_id, from_field=None):
+        """The unsealed row, or None (the admin then answers as for a row that does not exist). A row that
+        exists but is sealed is a denied attempt on its proposal, and goes to the audit log."""
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            self._audit_if_sealed(request, object_id)
+        return obj
+
+    def _audit_if_sealed(self, request, object_id) -> None:
+        lookup = "pk" if not self.proposal_path else f"{self.proposal_path}_id"
+        try:
+            proposal_id = (
+                self.model._default_manager.filter(pk=object_id).values_list(lookup, flat=True).first()
+            )
+        except (ValueError, ValidationError):
+            return
+        if proposal_id is not None:
+            denied_proposal_access(
+                request, proposal_id=proposal_id, admin=self.opts.label_lower, row=str(object_id)
+            )
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, unquote(object_id))
         extra_context = {**(extra_context or {}), "subtitle": self.label(obj) if obj is not None else None}
         return super().change_view(request, object_id, form_url, extra_context)
 
     def history_view(self, request, object_id, extra_context=None):
-        # Nothing is ever changed here, and the history page is titled by the row's own name.
+        # Nothing is ever changed here, and the history page is titled by the row's own name. The same
+        # answer for every row; an attempt on a sealed one is still on the record.
+        if (
+            self.has_view_permission(request)
+            and self.get_queryset(request).filter(pk=unquote(object_id)).first() is None
+        ):
+            self._audit_if_sealed(request, unquote(object_id))
         raise PermissionDenied
 
 
@@ -313,3 +344,37 @@ class PriceLineAdmin(BidAdmin):
     list_select_related = ["proposal__supplier"]
     fields = ["bid", "position"]
     readonly_fields = fields
+
+
+# "View on site" (the admin's r/<content type>/<id>/ shortcut) redirects to an object's page if the object
+# exists: for a sealed bid that would tell a superuser it exists. portal/urls.py routes the shortcut here.
+
+SEALED_BID_MODELS = {
+    Proposal: "",
+    Receipt: "proposal__",
+    ProposalDocument: "proposal__",
+    ConsortiumPartner: "proposal__",
+    OutcomeAnswer: "proposal__",
+    CriterionAnswer: "proposal__",
+    PriceLine: "proposal__",
+}
+
+
+def view_on_site(request, content_type_id, object_id):
+    """Django's shortcut, except that a sealed bid's row is a 404 (and an audited attempt), exactly like
+    a row that does not exist."""
+    try:
+        model = ContentType.objects.get_for_id(int(content_type_id)).model_class()
+    except (ContentType.DoesNotExist, ValueError):
+        raise Http404 from None
+    prefix = SEALED_BID_MODELS.get(model)
+    if prefix is not None:
+        rows = (
+            model._default_manager.filter(pk=object_id)
+            if str(object_id).isdigit()
+            else model._default_manager.none()
+        )
+        if not rows.filter(unsealed(prefix)).exists():
+            proposal_id = rows.values_list("pk" if not prefix else "proposal_id", flat=True).first()
+            raise denied_proposal_access(request, proposal_id=proposal_id, admin="view_on_site")
+    return shortcut(request, content_type_id, object_id)

@@ -1,9 +1,11 @@
 """Reads of discovery: the public list and its search, the detail page, the home page's block, follows and
 saved searches, and who hears of a newly published challenge."""
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -70,17 +72,28 @@ def paginate_results(queryset: QuerySet, *, page_number: str | None) -> ResultsP
     return ResultsPage(page=paginator.get_page(page_number), count=min(total, MAX_RESULTS), capped=capped)
 
 
+COUNTRY_CHOICES_KEY = "challenges:buyer-countries"
+COUNTRY_CHOICES_SECONDS = 300
+
+
 def theme_choices() -> list[tuple[str, str]]:
     return [(theme.slug, str(theme)) for theme in Theme.objects.all()]
 
 
 def buyer_country_choices() -> list[tuple[str, str]]:
-    """The countries of buyers that have public challenges, by name in the current language."""
-    codes = set(
-        Organisation.objects.filter(Exists(Challenge.objects.public().filter(owner=OuterRef("pk"))))
-        .values_list("country", flat=True)
-        .distinct()
-    )
+    """The countries of buyers that have public challenges, by name in the current language. The codes
+    are kept in the cache for COUNTRY_CHOICES_SECONDS: reading them scans every public challenge, and a new
+    buyer country may take that long to appear in the filter."""
+    codes = cache.get(COUNTRY_CHOICES_KEY)
+    if codes is None:
+        codes = sorted(
+            set(
+                Organisation.objects.filter(Exists(Challenge.objects.public().filter(owner=OuterRef("pk"))))
+                .values_list("country", flat=True)
+                .distinct()
+            )
+        )
+        cache.set(COUNTRY_CHOICES_KEY, codes, COUNTRY_CHOICES_SECONDS)
     return sorted(
         ((code, all_countries.name(code) or code) for code in codes if code), key=lambda pair: pair[1]
     )
@@ -101,8 +114,17 @@ def open_challenges_closing_soon(*, limit: int = HOME_BLOCK_SIZE) -> list[Challe
 def challenge_for_detail(*, user: User, pk: int) -> Challenge | None:
     """The challenge with everything its statement shows (authoring's statement_queryset: owner, outcomes,
     criteria, CPV codes, themes, documents), if the user may see it. Amendments and clarifications come
-    from their own areas' selectors."""
-    return statement_queryset().visible_to(user).filter(pk=pk).first()
+    from their own areas' selectors. For a signed-in user, whether they follow the challenge and its buyer
+    comes with it (follow_state reads it)."""
+    challenges = statement_queryset().visible_to(user).filter(pk=pk)
+    if user.is_authenticated:
+        challenges = challenges.annotate(
+            followed_by_user=Exists(Follow.objects.filter(user=user, challenge=OuterRef("pk"))),
+            owner_followed_by_user=Exists(
+                Follow.objects.filter(user=user, organisation=OuterRef("owner_id"))
+            ),
+        )
+    return challenges.first()
 
 
 @dataclass(frozen=True)
@@ -112,9 +134,14 @@ class FollowState:
 
 
 def follow_state(*, user: User, challenge: Challenge) -> FollowState:
-    """Whether the user follows the challenge and its buyer. One query, none when signed out."""
+    """Whether the user follows the challenge and its buyer. One query, none when signed out or when the
+    challenge was read by challenge_for_detail for this user."""
     if not user.is_authenticated:
         return FollowState()
+    if hasattr(challenge, "followed_by_user"):
+        return FollowState(
+            challenge=challenge.followed_by_user, organisation=challenge.owner_followed_by_user
+        )
     rows = list(
         Follow.objects.filter(
             Q(challenge=challenge) | Q(organisation_id=challenge.owner_id), user=user
@@ -197,8 +224,13 @@ def saved_searches_matching(*, challenge: Challenge, created_before: datetime) -
             for search in searches.iterator(chunk_size=2000)
             if matches_words_in_python(challenge, search.query)
         )
-    return [
-        search
-        for search in candidates
-        if matches_filters(challenge, ChallengeFilters.from_json(search.filters), now=now)
-    ]
+    parsed: dict[str, ChallengeFilters] = {}
+
+    def filters_of(search: SavedSearch) -> ChallengeFilters:
+        # Saved searches share a few sets of filters; reading one builds a form: once per set.
+        key = json.dumps(search.filters, sort_keys=True, default=str)
+        if key not in parsed:
+            parsed[key] = ChallengeFilters.from_json(search.filters)
+        return parsed[key]
+
+    return [search for search in candidates if matches_filters(challenge, filters_of(search), now=now)]

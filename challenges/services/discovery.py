@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.accounts.enums import OrganisationKind
 from portal.accounts.models import Organisation
 from portal.audit.services import record_audit
-from portal.notifications.services import claim_reminders, notify
+from portal.notifications.services import claim_reminders, notify, notify_each, outbox_batch
 
 from .. import kinds
 from ..enums import ChallengeStatus
@@ -100,7 +100,9 @@ def fan_out_publication(*, challenge_id: int) -> int:
 
 
 def _notify_batch(challenge: Challenge, entries: Sequence[tuple]) -> int:
-    with transaction.atomic():
+    # One outbox hand-off for the whole batch: its mails go out over one SMTP connection per
+    # DELIVERY_BATCH_SIZE, not one per person.
+    with transaction.atomic(), outbox_batch():
         users = [user for user, _search in entries]
         claimed = {user.pk for user in claim_reminders(users=users, key=fanout_key(challenge.pk))}
         followers = [user for user, search in entries if search is None and user.pk in claimed]
@@ -108,14 +110,13 @@ def _notify_batch(challenge: Challenge, entries: Sequence[tuple]) -> int:
             notify(
                 recipients=followers, kind=kinds.PUBLISHED, target=challenge, context={"challenge": challenge}
             )
-        for user, search in entries:
-            if search is not None and user.pk in claimed:
-                notify(
-                    recipients=[user],
-                    kind=kinds.SAVED_SEARCH_MATCH,
-                    target=challenge,
-                    context={"challenge": challenge, "saved_search": search},
-                )
+        searchers = [
+            (user, {"challenge": challenge, "saved_search": search})
+            for user, search in entries
+            if search is not None and user.pk in claimed
+        ]
+        if searchers:
+            notify_each(entries=searchers, kind=kinds.SAVED_SEARCH_MATCH, target=challenge)
     return len(claimed)
 
 

@@ -2,6 +2,7 @@
 cancel. Each finds the challenge among those the user may see (any other is a 404), checks the named
 permission (refused: a 404 too), calls one service and turns its refusal into a form error."""
 
+import rules
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -41,7 +42,7 @@ COACH_CHECKLIST_TEMPLATE = "challenges/coach/_checklist.html"
 def challenge_for_action(request: HttpRequest, pk: int, permission: str) -> Challenge:
     """The challenge, if the user may see it and has the permission; a 404 otherwise."""
     challenge = get_object_or_404(Challenge.objects.visible_to(request.user).select_related("owner"), pk=pk)
-    if not request.user.has_perm(permission, challenge):
+    if not rules.has_perm(permission, request.user, challenge):
         raise Http404
     return challenge
 

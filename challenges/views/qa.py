@@ -1,6 +1,7 @@
 """Clarification pages: the buyer's questions inbox and answer form, a supplier's questions on one
 challenge (with the form to ask, while questions are open), and a supplier's questions everywhere."""
 
+import rules
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -40,7 +41,7 @@ def question_list(request: HttpRequest, pk: int) -> HttpResponse:
             "challenge": challenge,
             "page_obj": page,
             "pending_count": pending_question_count(challenge=challenge),
-            "can_answer": request.user.has_perm("challenges.answer_question", challenge),
+            "can_answer": rules.has_perm("challenges.answer_question", request.user, challenge),
         },
     )
 
@@ -102,7 +103,7 @@ def _acting_supplier(request: HttpRequest):
 @require_http_methods(["GET", "POST"])
 def question_ask(request: HttpRequest, pk: int) -> HttpResponse:
     challenge = challenge_for_action(request, pk, "challenges.use_supplier_questions")
-    can_ask = request.user.has_perm("challenges.ask_question", challenge)
+    can_ask = rules.has_perm("challenges.ask_question", request.user, challenge)
     form = QuestionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         # Asked even if the page said questions were open when it was loaded: the service decides by the

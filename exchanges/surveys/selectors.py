@@ -117,10 +117,11 @@ def _results_for(question: Question, values: list) -> QuestionResults:
     return result
 
 
-def survey_results(*, survey: Survey) -> SurveyResults:
+def survey_results(*, survey: Survey, respondents: int | None = None) -> SurveyResults:
     """Per question, in order: how many answered it; choice counts and percentages; a ranking's Borda
     scores and mean ranks, best first; a scale's mean and distribution; the free texts. Submitted responses
-    only. Four queries, however many responses."""
+    only. Four queries, however many responses; three when the caller already counted the submitted
+    responses (`respondents`)."""
     questions = list(survey.questions.order_by("position", "pk").prefetch_related("choices"))
     values: dict[int, list] = defaultdict(list)
     # Anonymous responses all carry the date only: their order by random key says nothing about who.
@@ -132,7 +133,7 @@ def survey_results(*, survey: Survey) -> SurveyResults:
         values[question_id].append(value)
     return SurveyResults(
         survey=survey,
-        respondents=submitted_count(survey=survey),
+        respondents=submitted_count(survey=survey) if respondents is None else respondents,
         questions=[_results_for(question, values[question.pk]) for question in questions],
     )
 

@@ -111,7 +111,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ReflectionReport.objects.visible_to(request.user).select_related(
             "event", "event__programme", "event__host", "case_study"
         ),
-        event_id=pk,
+        event__pk=pk,
     )
     return render(request, "exchanges/report_detail.html", {"report": report, "event": report.event})
 

@@ -164,8 +164,10 @@ def survey_results_page(request: HttpRequest, pk: int, which: str) -> HttpRespon
     if survey is None:
         raise Http404
     proposal = []
+    respondents = None
     if which == PRE:
         data = survey_input_for_event(event=event)
+        respondents = data.respondents
         if data.respondents:
             busy = list(
                 AgendaSession.objects.filter(event=event, proposed=False).values_list("starts_at", "ends_at")
@@ -185,7 +187,7 @@ def survey_results_page(request: HttpRequest, pk: int, which: str) -> HttpRespon
                 "event": event,
                 "survey": survey,
                 "which": which,
-                "results": survey_results(survey=survey),
+                "results": survey_results(survey=survey, respondents=respondents),
                 "proposal": proposal,
             },
         )

@@ -34,13 +34,14 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
+    Value,
 )
 from django.db.models.functions import Cast, Coalesce, ExtractYear, Least, Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from challenges.evaluation.enums import AwardDecision
-from challenges.evaluation.models import Award, AwardedProposal, Trial
+from challenges.evaluation.models import Award, Trial
 from challenges.ideas.enums import IdeaStatus
 from challenges.ideas.models import Idea
 from challenges.models import Challenge
@@ -275,34 +276,36 @@ def innovative_share(*, scope: Scope, period: Period) -> list[ShareRow]:
     challenges (BT-776) whose award decision is an award, decided in the year; value: the sum of their
     awarded contract values in the currency of the year's procurement volume. Denominator: the
     procurement volume the organisation recorded for the year (no volume: "not recorded", never 0%).
-    The programme row sums the organisations that recorded a volume that year. Three queries."""
+    The programme row sums the organisations that recorded a volume that year. Two queries."""
     volumes = {
         (volume.organisation_id, volume.year): volume
         for volume in ProcurementVolume.objects.filter(
             organisation_id__in=scope.buyer_ids, year__in=period.years
         )
     }
-    counts = {
-        (row["challenge__owner_id"], row["year"]): row["n"]
-        for row in _innovative_awards(scope, period)
-        .annotate(year=ExtractYear("decided_at"))
-        .values("challenge__owner_id", "year")
-        .annotate(n=Count("pk"))
-    }
+    # One grouped query per organisation, year and currency: the awards (whether or not they name a
+    # contract value), the sum of their awarded values and the challenges that have any.
+    counts: dict[tuple[int, int], int] = defaultdict(int)
     values: dict[tuple[int, int], dict[str, tuple[Decimal, int]]] = defaultdict(dict)
+    has_value = Q(awarded__isnull=False)
     for row in (
-        AwardedProposal.objects.filter(
-            award__in=_innovative_awards(scope, period).values("pk"),
+        _innovative_awards(scope, period)
+        .annotate(year=ExtractYear("decided_at"))
+        .values("challenge__owner_id", "year", "challenge__currency")
+        .annotate(
+            n=Count("pk", distinct=True),
+            total=Sum("awarded__value"),
+            challenges=Count("challenge_id", filter=has_value, distinct=True),
         )
-        .annotate(year=ExtractYear("award__decided_at"))
-        .values("award__challenge__owner_id", "year", "award__challenge__currency")
-        .annotate(total=Sum("value"), challenges=Count("award__challenge_id", distinct=True))
     ):
-        values[(row["award__challenge__owner_id"], row["year"])][row["award__challenge__currency"]] = (
-            # SQLite's sum forgets the column's two decimals; PostgreSQL keeps them.
-            Decimal(row["total"] or 0).quantize(CENTS),
-            row["challenges"],
-        )
+        key = (row["challenge__owner_id"], row["year"])
+        counts[key] += row["n"]
+        if row["challenges"]:
+            values[key][row["challenge__currency"]] = (
+                # SQLite's sum forgets the column's two decimals; PostgreSQL keeps them.
+                Decimal(row["total"] or 0).quantize(CENTS),
+                row["challenges"],
+            )
 
     rows: list[ShareRow] = []
     for year in period.years:
@@ -395,6 +398,24 @@ def _grouped(queryset: QuerySet, owner: str, when: str, **aggregates) -> dict[tu
     }
 
 
+def _grouped_counts(parts: dict[str, tuple[QuerySet, str, str]]) -> dict[str, dict[tuple[int, int], dict]]:
+    """{name: {(organisation id, year): {"n": count}}} for several (queryset, organisation field, datetime
+    field) parts, in one query: a UNION ALL of one grouped count per part, told apart by their index."""
+    selects = [
+        queryset.order_by()
+        .annotate(part=Value(index), owner_key=F(owner), year=ExtractYear(when))
+        .values("part", "owner_key", "year")
+        .annotate(n=Count("pk"))
+        .values_list("part", "owner_key", "year", "n")
+        for index, (queryset, owner, when) in enumerate(parts.values())
+    ]
+    names = list(parts)
+    grouped: dict[str, dict[tuple[int, int], dict]] = {name: {} for name in names}
+    for index, organisation_id, year, n in selects[0].union(*selects[1:], all=True):
+        grouped[names[index]][(organisation_id, year)] = {"n": n}
+    return grouped
+
+
 def _programme_counts_row(scope: Scope, row_class, year: int, organisation_rows: list, **extra):
     """The programme's row of a count section: the sums over all its organisations (the dashboard's own
     included), or nothing when too few others contribute."""
@@ -439,48 +460,44 @@ def funnel(*, scope: Scope, period: Period) -> list[CountsRow]:
     """Per year: citizen ideas published (addressed to the organisations, and still published: an idea
     later rejected, merged or withdrawn drops out) → challenges drafted (created) → published →
     proposals submitted (opened bids only, by submission date) → trials (shortlisted) → awards (decided,
-    to award). Six queries."""
+    to award). One query (a UNION of one grouped count per stage)."""
     ids = scope.buyer_ids
-    grouped = {
-        "ideas": _grouped(
-            Idea.objects.filter(period.q("published_at"), city_id__in=ids, status=IdeaStatus.PUBLISHED),
-            "city_id",
-            "published_at",
-            n=Count("pk"),
-        ),
-        "drafted": _grouped(
-            Challenge.objects.filter(period.q("created_at"), owner_id__in=ids),
-            "owner_id",
-            "created_at",
-            n=Count("pk"),
-        ),
-        "published": _grouped(
-            Challenge.objects.filter(period.q("published_at"), owner_id__in=ids),
-            "owner_id",
-            "published_at",
-            n=Count("pk"),
-        ),
-        "proposals": _grouped(
-            _opened_proposals().filter(period.q("submitted_at"), challenge__owner_id__in=ids),
-            "challenge__owner_id",
-            "submitted_at",
-            n=Count("pk"),
-        ),
-        "trials": _grouped(
-            Trial.objects.filter(period.q("shortlisted_at"), proposal__challenge__owner_id__in=ids),
-            "proposal__challenge__owner_id",
-            "shortlisted_at",
-            n=Count("pk"),
-        ),
-        "awards": _grouped(
-            Award.objects.filter(
-                period.q("decided_at"), decision=AwardDecision.AWARD, challenge__owner_id__in=ids
+    grouped = _grouped_counts(
+        {
+            "ideas": (
+                Idea.objects.filter(period.q("published_at"), city_id__in=ids, status=IdeaStatus.PUBLISHED),
+                "city_id",
+                "published_at",
             ),
-            "challenge__owner_id",
-            "decided_at",
-            n=Count("pk"),
-        ),
-    }
+            "drafted": (
+                Challenge.objects.filter(period.q("created_at"), owner_id__in=ids),
+                "owner_id",
+                "created_at",
+            ),
+            "published": (
+                Challenge.objects.filter(period.q("published_at"), owner_id__in=ids),
+                "owner_id",
+                "published_at",
+            ),
+            "proposals": (
+                _opened_proposals().filter(period.q("submitted_at"), challenge__owner_id__in=ids),
+                "challenge__owner_id",
+                "submitted_at",
+            ),
+            "trials": (
+                Trial.objects.filter(period.q("shortlisted_at"), proposal__challenge__owner_id__in=ids),
+                "proposal__challenge__owner_id",
+                "shortlisted_at",
+            ),
+            "awards": (
+                Award.objects.filter(
+                    period.q("decided_at"), decision=AwardDecision.AWARD, challenge__owner_id__in=ids
+                ),
+                "challenge__owner_id",
+                "decided_at",
+            ),
+        }
+    )
     return _counts_rows(scope, period, grouped, [key for key, _label in FUNNEL_STAGES])
 
 
@@ -712,13 +729,34 @@ def exchange_participation(*, scope: Scope, period: Period) -> list[ExchangeRow]
     """Per year of the events' start: events held, confirmed participants (all; from the programme's
     organisations; from the dashboard's organisation), the pre-exchange and reflection survey response
     rates (counted responses, see _counted_responses / confirmed registrations of the events that have
-    that survey) and the average rating given in the reflection surveys (1-to-5 scale answers). Four
-    queries: the events and responses per year, the registrations, the ratings."""
-    events = _events(scope, period)
-    event_ids = events.values("pk")
+    that survey) and the average rating given in the reflection surveys (1-to-5 scale answers). One
+    query."""
+    confirmed = Registration.objects.filter(CONFIRMED, event_id=OuterRef("pk"))
+    own = (
+        {"own": Sum(_count(confirmed.filter(organisation_id=scope.organisation.pk), "event_id"))}
+        if scope.organisation
+        else {}
+    )
+    ratings = Answer.objects.filter(
+        response__survey_id=OuterRef("reflection_survey_id"),
+        response__submitted_at__isnull=False,
+        question__kind=QuestionKind.SCALE,
+        question__scale_min=RATING_MIN,
+        question__scale_max=RATING_MAX,
+    )
+    rating_total = Subquery(
+        ratings.order_by()
+        .values("response__survey_id")
+        .annotate(total=Sum(Cast("value", FloatField())))
+        .values("total")[:1],
+        output_field=FloatField(),
+    )
+    # One grouped query over the events; what each event adds up (its confirmed registrations, counted
+    # responses and ratings) comes from correlated subqueries, so no join multiplies another's rows.
     by_events = {
         row["year"]: row
-        for row in events.annotate(year=ExtractYear("starts_at"))
+        for row in _events(scope, period)
+        .annotate(year=ExtractYear("starts_at"))
         .values("year")
         .annotate(
             n=Count("pk"),
@@ -726,56 +764,36 @@ def exchange_participation(*, scope: Scope, period: Period) -> list[ExchangeRow]
             reflection=Sum(
                 _counted_responses("reflection_survey"), filter=Q(reflection_survey__isnull=False)
             ),
-        )
-    }
-    own = {"own": Count("pk", filter=Q(organisation_id=scope.organisation.pk))} if scope.organisation else {}
-    registrations = {
-        row["year"]: row
-        for row in Registration.objects.filter(CONFIRMED, event_id__in=event_ids)
-        .annotate(year=ExtractYear("event__starts_at"))
-        .values("year")
-        .annotate(
-            n=Count("pk"),
-            buyers=Count("pk", filter=Q(organisation_id__in=scope.buyer_ids)),
-            pre=Count("pk", filter=Q(event__pre_survey__isnull=False)),
-            reflection=Count("pk", filter=Q(event__reflection_survey__isnull=False)),
+            confirmed=Sum(_count(confirmed, "event_id")),
+            buyers=Sum(_count(confirmed.filter(organisation_id__in=scope.buyer_ids), "event_id")),
+            pre_registrations=Sum(_count(confirmed, "event_id"), filter=Q(pre_survey__isnull=False)),
+            reflection_registrations=Sum(
+                _count(confirmed, "event_id"), filter=Q(reflection_survey__isnull=False)
+            ),
+            ratings=Sum(_count(ratings, "response__survey_id"), filter=Q(reflection_survey__isnull=False)),
+            rating_total=Sum(rating_total, filter=Q(reflection_survey__isnull=False)),
             **own,
         )
-    }
-    ratings = {
-        row["year"]: row
-        for row in Answer.objects.filter(
-            response__submitted_at__isnull=False,
-            response__survey__reflection_event__in=event_ids,
-            question__kind=QuestionKind.SCALE,
-            question__scale_min=RATING_MIN,
-            question__scale_max=RATING_MAX,
-        )
-        .annotate(year=ExtractYear("response__survey__reflection_event__starts_at"))
-        .values("year")
-        .annotate(n=Count("pk"), total=Sum(Cast("value", FloatField())))
     }
     # The programme's organisations as a whole: on an organisation's dashboard only with enough others.
     buyers_shown = scope.programme is None or scope.compares(scope.other_buyers)
     rows = []
     for year in period.years:
         event = by_events.get(year) or {}
-        registration = registrations.get(year) or {}
-        rating = ratings.get(year) or {}
         rows.append(
             ExchangeRow(
                 year=year,
                 events=event.get("n") or 0,
-                confirmed=registration.get("n") or 0,
-                confirmed_from_buyers=(registration.get("buyers") or 0) if buyers_shown else None,
-                confirmed_from_organisation=(registration.get("own") or 0) if scope.organisation else None,
+                confirmed=event.get("confirmed") or 0,
+                confirmed_from_buyers=(event.get("buyers") or 0) if buyers_shown else None,
+                confirmed_from_organisation=(event.get("own") or 0) if scope.organisation else None,
                 average_over=scope.average_over,
-                pre_registrations=registration.get("pre") or 0,
+                pre_registrations=event.get("pre_registrations") or 0,
                 pre_responses=event.get("pre") or 0,
-                reflection_registrations=registration.get("reflection") or 0,
+                reflection_registrations=event.get("reflection_registrations") or 0,
                 reflection_responses=event.get("reflection") or 0,
-                ratings=rating.get("n") or 0,
-                rating_total=rating.get("total") or 0.0,
+                ratings=event.get("ratings") or 0,
+                rating_total=event.get("rating_total") or 0.0,
             )
         )
     return rows

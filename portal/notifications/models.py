@@ -67,6 +67,8 @@ class OutboxMail(models.Model):
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # Which delivery (Celery task id) holds the claim: a redelivery of the same task may take it back.
+    claimed_by = models.CharField(max_length=64, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -21,10 +21,16 @@ def publish(task, **kwargs) -> None:
 
 
 @shared_task(
-    name="notifications.deliver_outbox", acks_late=True, reject_on_worker_lost=True, ignore_result=True
+    bind=True,
+    name="notifications.deliver_outbox",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
 )
-def deliver_outbox_task(*, mail_ids: list[int]) -> int:
-    return services.deliver_outbox_mails(mail_ids=mail_ids)
+def deliver_outbox_task(self, *, mail_ids: list[int]) -> int:
+    # The task's id names the delivery: if its worker dies mid-batch, the broker hands the same task (same
+    # id) out again, and it takes back the mail it was sending.
+    return services.deliver_outbox_mails(mail_ids=mail_ids, claim_token=self.request.id or "")
 
 
 @shared_task(name="notifications.sweep_outbox", acks_late=True, ignore_result=True)

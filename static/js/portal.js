@@ -7,17 +7,13 @@ document.addEventListener("DOMContentLoaded", () => {
   }
 
   // A wide table scrolls sideways inside .table-responsive: a keyboard user must be able to reach that
-  // scroll area (WCAG 2.1.1), so while it overflows it is a named, focusable region.
+  // scroll area to scroll it with the arrow keys (WCAG 2.1.1), so while it overflows it is a Tab stop.
+  // (No role or name of its own: the table inside is named by its caption.)
   const tables = document.querySelectorAll(".table-responsive");
   const markScrollable = () => {
     tables.forEach((wrapper) => {
       if (wrapper.scrollWidth > wrapper.clientWidth) {
-        const caption = wrapper.querySelector("caption");
         wrapper.setAttribute("tabindex", "0");
-        wrapper.setAttribute("role", "region");
-        if (caption && !wrapper.hasAttribute("aria-label")) {
-          wrapper.setAttribute("aria-label", caption.textContent.trim());
-        }
       } else if (wrapper.getAttribute("tabindex") === "0") {
         wrapper.removeAttribute("tabindex");
       }

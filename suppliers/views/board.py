@@ -126,8 +126,8 @@ def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _post_state_change(request: HttpRequest, pk: int, action, done: str) -> HttpResponse:
-    post = _post(pk)
     _require_supplier(request)
+    post = _post(pk)
     if not rules.has_perm("suppliers.manage_partner_post", request.user, post):
         raise PermissionDenied
     try:
@@ -154,8 +154,8 @@ def post_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    post = _post(pk)
     _require_supplier(request)
+    post = _post(pk)
     challenge = post.challenge
     is_author = rules.has_perm("suppliers.manage_partner_post", request.user, post)
     own_conversation = None if is_author else conversations_visible_to(request.user).filter(post=post).first()

@@ -28,6 +28,7 @@ from ..forms_consortia import (
 )
 from ..models import ConsortiumPartner, Proposal
 from ..rules import is_editable, is_open_for_submission
+from ..selectors.access import proposal_or_404
 from ..selectors.consortia import (
     SEARCH_MIN_LENGTH,
     invitable_organisations,
@@ -58,11 +59,12 @@ def _proposal(request: HttpRequest, pk: int) -> Proposal:
     each opening is audited."""
     if not request.user.is_authenticated:
         raise Http404
-    return get_object_or_404(
-        Proposal.objects.of_organisations(request.user.organisation_ids).select_related(
+    return proposal_or_404(
+        request,
+        pk=pk,
+        queryset=Proposal.objects.of_organisations(request.user.organisation_ids).select_related(
             "challenge", "supplier"
         ),
-        pk=pk,
     )
 
 

@@ -1,6 +1,7 @@
 """The proposal editor's pages: start a proposal from a challenge, edit it (with autosave), its documents,
 and an organisation's list of proposals. Thin: each view finds the proposal through
-Proposal.objects.visible_to (anything else is a 404), asks rules.has_perm (never user.has_perm: superusers
+Proposal.objects.visible_to, by selectors.access.proposal_or_404 (anything else is a 404, and an audit
+entry when the proposal exists), asks rules.has_perm (never user.has_perm: superusers
 must not pass), and calls one service."""
 
 import json
@@ -38,6 +39,7 @@ from ..forms_proposals import (
 )
 from ..models import Proposal, ProposalDocument
 from ..rules import is_bidder
+from ..selectors.access import denied_proposal_access, proposal_or_404
 from ..selectors.completeness import submission_gaps
 from ..selectors.proposals import (
     PRICE_LINES,
@@ -82,10 +84,7 @@ def _edit_url(proposal: Proposal) -> str:
 
 
 def _visible_proposal(request: HttpRequest, pk: int) -> Proposal:
-    try:
-        return proposal_for_editor(user=request.user, pk=pk)
-    except Proposal.DoesNotExist:
-        raise Http404 from None
+    return proposal_or_404(request, pk=pk, selector=proposal_for_editor)
 
 
 def _can_edit(request: HttpRequest, proposal: Proposal) -> bool:
@@ -430,11 +429,14 @@ def proposal_document_remove(request: HttpRequest, pk: int, document_pk: int) ->
 def proposal_document_download(request: HttpRequest, pk: int, document_pk: int) -> FileResponse:
     """A document as an attachment, never shown inline, to those who may read the proposal. Opening one
     as anyone but a bidder (after the deadline) is written to the audit log."""
-    proposal = get_object_or_404(
-        Proposal.objects.visible_to(request.user).select_related("challenge__owner", "supplier"), pk=pk
+    proposal = proposal_or_404(
+        request,
+        pk=pk,
+        queryset=Proposal.objects.visible_to(request.user).select_related("challenge__owner", "supplier"),
+        document=document_pk,
     )
     if not rules.has_perm("suppliers.view_proposal", request.user, proposal):
-        raise Http404
+        raise denied_proposal_access(request, proposal_id=proposal.pk, document=document_pk)
     document = get_object_or_404(ProposalDocument, pk=document_pk, proposal=proposal)
     try:
         handle = document.file.open("rb")

@@ -1,9 +1,10 @@
 """Submission's pages: reading a proposal, submitting and withdrawing it, and its receipts (page, file and
 verification).
 
-Each page finds the proposal among those the user may see (ProposalQuerySet.visible_to). One that exists
-but is not theirs to see is answered exactly like one that does not exist (404), and the attempt is written
-to the audit log; a proposal they may see but not act on is a 403. Permissions are asked through
+Each page finds the proposal among those the user may see (ProposalQuerySet.visible_to) through
+selectors.access.proposal_or_404: one that exists but is not theirs to see is answered exactly like one that
+does not exist (404), and the attempt is written to the audit log; a proposal they may see but not act on is
+a 403. Permissions are asked through
 rules.has_perm, never user.has_perm, which lets superusers through."""
 
 from datetime import UTC
@@ -12,7 +13,7 @@ import rules
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
@@ -28,6 +29,7 @@ from ..forms_proposals import gap_checklist_for
 from ..forms_submission import SubmitForm, WithdrawForm
 from ..models import Proposal, Receipt
 from ..rules import is_bidder, is_lead_member
+from ..selectors.access import denied_proposal_access, proposal_or_404
 from ..selectors.completeness import submission_gaps
 from ..selectors.submission import (
     current_receipt,
@@ -48,27 +50,8 @@ from ..services.submission import (
 EDITOR_URL_NAME = "suppliers:proposal-edit"
 
 
-def _denied(request: HttpRequest, *, proposal: int, **data) -> Http404:
-    """Record an attempt to open a proposal (or receipt) the user may not see, and the 404 to answer with.
-    The entry names the proposal by id only: its title would tell whoever reads the log what it is."""
-    # Targeted at the proposal, so that programme staff do not see the entry (and learn the id exists)
-    # until the challenge's deadline has passed (suppliers.sealing).
-    record_audit(
-        actor=request.user,
-        action="proposal.access_denied",
-        target=Proposal(pk=proposal),
-        data={**data, "proposal": proposal, "path": request.path},
-    )
-    return Http404()
-
-
 def _visible_proposal(request: HttpRequest, pk: int, selector=proposal_for_submission) -> Proposal:
-    try:
-        return selector(user=request.user, pk=pk)
-    except Proposal.DoesNotExist:
-        if Proposal.objects.filter(pk=pk).exists():
-            raise _denied(request, proposal=pk) from None
-        raise Http404 from None
+    return proposal_or_404(request, pk=pk, selector=selector)
 
 
 def _visible_receipt(request: HttpRequest, pk: int) -> Receipt:
@@ -78,9 +61,7 @@ def _visible_receipt(request: HttpRequest, pk: int) -> Receipt:
         receipt = receipt_for_reading(user=request.user, pk=pk)
     except Receipt.DoesNotExist:
         proposal_id = Receipt.objects.filter(pk=pk).values_list("proposal_id", flat=True).first()
-        if proposal_id is not None:
-            raise _denied(request, proposal=proposal_id, receipt=pk) from None
-        raise Http404 from None
+        raise denied_proposal_access(request, proposal_id=proposal_id, receipt=pk) from None
     if not rules.has_perm("suppliers.view_receipts", request.user, receipt.proposal):
         raise PermissionDenied
     return receipt

@@ -230,8 +230,10 @@ def test_queue_publication_fanout_runs_after_commit(challenge, django_capture_on
 
 
 def _reset_producer_pools() -> None:
-    if app._pool is not None:
-        app._pool.force_close_all()
+    # kombu keeps the pools registered: reset them there, not only on the app.
+    import kombu.pools
+
+    kombu.pools.reset()
     app._pool = None
     app.amqp._producer_pool = None
 

@@ -429,9 +429,9 @@ def test_challenge_detail_query_count_signed_in(client, django_assert_num_querie
     client.force_login(actors["supplier"])
 
     # + the session, the user, their memberships (twice: roles for visible_to, and the menu's), the unread
-    # count, the follow state, the organisation's proposal (proposal panel), the board's count (board panel),
-    # the citizen idea it started from, related case studies
-    with django_assert_num_queries(18):
+    # count, the organisation's proposal (proposal panel), the board's count (board panel), the citizen idea
+    # it started from, related case studies; the follow state comes with the challenge
+    with django_assert_num_queries(17):
         client.get(challenge.get_absolute_url())
 
 

@@ -276,7 +276,7 @@ def test_award_notice_query_count_for_a_bidder(client, scene, django_assert_num_
 
     # The signed-in challenge page's own, the award with its number of bids, its winners, the bidder's
     # own bids with feedback.
-    with django_assert_num_queries(23):
+    with django_assert_num_queries(22):
         response = client.get(scene["challenge"].get_absolute_url())
     assert "Your feedback on the award" in response.content.decode()
 

@@ -217,10 +217,11 @@ def award_blockers(
     criteria: list[Criterion] | None = None,
     opened: list[Proposal] | None = None,
     counts: dict[int, int] | None = None,
+    trials: list[Trial] | None = None,
 ) -> list[str]:
     """Why no award may be decided yet, in words the procurer can act on; empty when it may. Pass what the
     caller has read already: the criteria, the opened proposals with their submitted sheets
-    (evaluation_proposals) and consensus_counts."""
+    (evaluation_proposals), consensus_counts and every trial of the challenge."""
     from django.utils.translation import gettext as _
 
     from challenges.enums import ChallengeStatus
@@ -238,10 +239,18 @@ def award_blockers(
         return blockers
     blockers += _consensus_blockers(challenge, criteria=criteria, opened=opened, counts=counts)
     if panel_has_trial_stage(challenge=challenge):
-        trials = Trial.objects.filter(proposal__challenge=challenge)
-        if not trials.exists():
+        if trials is None:
+            found = Trial.objects.filter(proposal__challenge=challenge).aggregate(
+                total=Count("pk"), pending=Count("pk", filter=Q(decision=TrialDecision.PENDING))
+            )
+        else:
+            found = {
+                "total": len(trials),
+                "pending": sum(1 for trial in trials if trial.decision == TrialDecision.PENDING),
+            }
+        if not found["total"]:
             blockers.append(_("Shortlist proposals for the proof-of-value trial and decide on them first."))
-        elif trials.filter(decision=TrialDecision.PENDING).exists():
+        elif found["pending"]:
             blockers.append(_("Decide go or no-go on every proof-of-value trial first."))
     return blockers
 
@@ -392,12 +401,18 @@ def award_page_for(*, challenge: Challenge, user: User, award: Award | None) -> 
         opened = evaluation_proposals(challenge=challenge, scores=False)
         counts = consensus_counts(challenge=challenge)
     standings = standings_for(challenge=challenge, user=user, criteria=criteria, opened=opened)
+    hidden_bids = hidden_bid_count(
+        challenge=challenge, shown=len(standings), submitted=None if counts is None else len(counts)
+    )
+    # Trials are shortlisted from the submitted bids: when the user reads all of them, their standings
+    # hold every trial of the challenge.
+    trials = [standing.trial for standing in standings if standing.trial] if not hidden_bids else None
     return AwardPage(
         standings=standings,
-        hidden_bids=hidden_bid_count(
-            challenge=challenge, shown=len(standings), submitted=None if counts is None else len(counts)
-        ),
-        blockers=award_blockers(challenge=challenge, criteria=criteria, opened=opened, counts=counts)
+        hidden_bids=hidden_bids,
+        blockers=award_blockers(
+            challenge=challenge, criteria=criteria, opened=opened, counts=counts, trials=trials
+        )
         if award is None
         else [],
     )

@@ -6,14 +6,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import CharField, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models.functions import Cast
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from challenges.enums import ChallengeStatus
-from challenges.models import Challenge, Criterion
+from challenges.models import Challenge, Criterion, Outcome
 from portal.audit.models import AuditEvent
 from suppliers.enums import ProposalStatus
 from suppliers.models import Proposal
@@ -100,24 +101,39 @@ def _of(model, ids) -> Q:
     return Q(target_type=ContentType.objects.get_for_model(model), target_id__in=[str(pk) for pk in ids])
 
 
+def _of_query(model, queryset: QuerySet) -> Q:
+    """As _of, with the ids read inside the same query (audit targets are stored as text)."""
+    return Q(
+        target_type=ContentType.objects.get_for_model(model),
+        target_id__in=queryset.order_by().annotate(key=Cast("pk", CharField())).values("key"),
+    )
+
+
 def evaluation_trail_events(
-    *, challenge: Challenge, proposal_ids: set[int], award: Award | None, trial_ids: list[int]
+    *,
+    challenge: Challenge,
+    proposal_ids: set[int],
+    award: Award | None,
+    trial_ids: list[int],
+    evaluators: list[Evaluator] | None = None,
 ) -> list[AuditEvent]:
     """Every audit entry of the challenge's evaluation, oldest first: its lifecycle as the evaluation sees
     it, the panel and its members, the score sheets, the consensus of the given proposals, the trials and
-    the award."""
-    evaluator_ids = list(Evaluator.objects.filter(challenge=challenge).values_list("pk", flat=True))
-    sheet_ids = list(ScoreSheet.objects.filter(evaluator__challenge=challenge).values_list("pk", flat=True))
-    panel_ids = list(Panel.objects.filter(challenge=challenge).values_list("pk", flat=True))
+    the award. One query; pass every member of the panel (removed ones too) when they are read already."""
+    members = (
+        _of(Evaluator, [evaluator.pk for evaluator in evaluators])
+        if evaluators is not None
+        else _of_query(Evaluator, Evaluator.objects.filter(challenge=challenge))
+    )
     evaluation_actions = (
         Q(action__startswith="evaluation.") | Q(action__startswith="award.") | Q(action__startswith="trial.")
     )
     return list(
         AuditEvent.objects.filter(
             (_of(Challenge, [challenge.pk]) & (Q(action__in=CHALLENGE_ACTIONS) | evaluation_actions))
-            | _of(Evaluator, evaluator_ids)
-            | _of(ScoreSheet, sheet_ids)
-            | _of(Panel, panel_ids)
+            | members
+            | _of_query(ScoreSheet, ScoreSheet.objects.filter(evaluator__challenge=challenge))
+            | _of_query(Panel, Panel.objects.filter(challenge=challenge))
             | _of(Trial, trial_ids)
             | _of(Award, [award.pk] if award else [])
             | (_of(Proposal, proposal_ids) & evaluation_actions)
@@ -137,16 +153,25 @@ def trials_for_report(*, challenge: Challenge) -> list[Trial]:
 
 def award_for_report(*, challenge: Challenge) -> Award | None:
     """The challenge's award with its winners and the feedback rows (rank and total per bid), or None
-    (three queries)."""
+    (three queries; two when the challenge was read with select_related("award__decided_by"))."""
+    if "award" in challenge._state.fields_cache:
+        award = challenge._state.fields_cache["award"]
+        if award is not None:
+            prefetch_related_objects([award], *_award_prefetches())
+        return award
     return (
         Award.objects.filter(challenge=challenge)
         .select_related("decided_by")
-        .prefetch_related(
-            Prefetch("awarded", queryset=AwardedProposal.objects.select_related("proposal__supplier")),
-            Prefetch("feedback", queryset=BidderFeedback.objects.select_related("proposal__supplier")),
-        )
+        .prefetch_related(*_award_prefetches())
         .first()
     )
+
+
+def _award_prefetches() -> list[Prefetch]:
+    return [
+        Prefetch("awarded", queryset=AwardedProposal.objects.select_related("proposal__supplier")),
+        Prefetch("feedback", queryset=BidderFeedback.objects.select_related("proposal__supplier")),
+    ]
 
 
 @dataclass
@@ -167,9 +192,14 @@ def trail_names(
     evaluators: list[Evaluator],
     declarations: list[ConflictDeclaration],
     criteria: list[Criterion],
+    events: list[AuditEvent] | None = None,
+    proposals: list[Proposal] = (),
+    trials: list[Trial] = (),
 ) -> TrailNames:
     """Names for the ids the trail's details hold, from what the report has read and two queries (the
-    challenge's bids, its outcomes)."""
+    challenge's bids, its outcomes). Given the trail's events, the opened proposals (with their supplier)
+    and the trials (with their results' outcomes), each of those queries runs only when an entry names a
+    bid, an organisation or an outcome that these do not."""
     names = TrailNames(criteria={criterion.pk: criterion.name for criterion in criteria})
     for evaluator in evaluators:
         name = (evaluator.user.full_name or evaluator.user.email) if evaluator.user else evaluator.email
@@ -178,13 +208,60 @@ def trail_names(
             names.users[evaluator.user_id] = name
     for declaration in declarations:
         names.organisations[declaration.organisation_id] = declaration.organisation.name
-    bids = Proposal.objects.filter(challenge=challenge).exclude(status=ProposalStatus.DRAFT)
-    for proposal in bids.select_related("supplier").only("pk", "title", "supplier__name"):
+    if events is None:
+        wanted_proposals = wanted_organisations = wanted_outcomes = None
+    else:
+        wanted_proposals, wanted_organisations, wanted_outcomes = _named_ids(events)
+        _name_bids(names, proposals)
+        for trial in trials:
+            for result in trial.results.all():
+                if result.outcome.challenge_id == challenge.pk:
+                    names.outcomes[result.outcome_id] = str(result.outcome)
+    if (
+        wanted_proposals is None
+        or not wanted_proposals <= names.proposals.keys()
+        or not wanted_organisations <= names.organisations.keys()
+    ):
+        bids = Proposal.objects.filter(challenge=challenge).exclude(status=ProposalStatus.DRAFT)
+        _name_bids(names, bids.select_related("supplier").only("pk", "title", "supplier__name"))
+    if wanted_outcomes is None or not wanted_outcomes <= names.outcomes.keys():
+        # Not through challenge.outcomes: it sets each outcome's challenge, reading the deferred ids.
+        outcomes = Outcome.objects.filter(challenge=challenge).only("pk", "description")
+        names.outcomes = {outcome.pk: str(outcome) for outcome in outcomes}
+    return names
+
+
+def _name_bids(names: TrailNames, proposals) -> None:
+    for proposal in proposals:
         supplier = proposal.supplier.name
         names.organisations.setdefault(proposal.supplier_id, supplier)
         names.proposals[proposal.pk] = f"{proposal.title} ({supplier})" if proposal.title else supplier
-    names.outcomes = {outcome.pk: str(outcome) for outcome in challenge.outcomes.only("pk", "description")}
-    return names
+
+
+def _as_id(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _named_ids(events: list[AuditEvent]) -> tuple[set[int], set[int], set[int]]:
+    """The bids, organisations and outcomes the events' details name (as _value reads them)."""
+    proposals, organisations, outcomes = set(), set(), set()
+    for event in events:
+        data = event.data if isinstance(event.data, dict) else {}
+        for key, value in data.items():
+            if key in SKIPPED_KEYS or value is None or value == "" or isinstance(value, bool):
+                continue
+            if key == "proposal":
+                proposals.add(_as_id(value))
+            elif key == "organisation":
+                organisations.add(_as_id(value))
+            elif key == "awarded" and isinstance(value, list):
+                proposals.update(_as_id(row.get("proposal")) for row in value if isinstance(row, dict))
+            elif key == "results" and isinstance(value, list):
+                outcomes.update(_as_id(row.get("outcome")) for row in value if isinstance(row, dict))
+    return proposals - {None}, organisations - {None}, outcomes - {None}
 
 
 @dataclass

@@ -137,11 +137,27 @@ def panel_state(*, challenge: Challenge, evaluators: list[Evaluator] | None = No
     """Pass the active members (active_evaluators_of) when the caller has read them already."""
     if evaluators is None:
         evaluators = list(active_evaluators_of(challenge=challenge))
-    declared: dict[int, set[int]] = {}
-    conflicts: dict[int, set[int]] = {}
     rows = ConflictDeclaration.objects.filter(evaluator__in=[e.pk for e in evaluators]).values_list(
         "evaluator_id", "organisation_id", "has_conflict"
     )
+    return _panel_state(challenge=challenge, evaluators=evaluators, rows=rows)
+
+
+def panel_state_from(
+    *, challenge: Challenge, evaluators: list[Evaluator], declarations: list[ConflictDeclaration]
+) -> PanelState:
+    """panel_state from the active members and the declarations the caller has read already (those of
+    members no longer on the panel are left out): no query."""
+    active = {evaluator.pk for evaluator in evaluators}
+    rows = [
+        (d.evaluator_id, d.organisation_id, d.has_conflict) for d in declarations if d.evaluator_id in active
+    ]
+    return _panel_state(challenge=challenge, evaluators=evaluators, rows=rows)
+
+
+def _panel_state(*, challenge: Challenge, evaluators: list[Evaluator], rows) -> PanelState:
+    declared: dict[int, set[int]] = {}
+    conflicts: dict[int, set[int]] = {}
     for evaluator_id, organisation_id, has_conflict in rows:
         declared.setdefault(evaluator_id, set()).add(organisation_id)
         if has_conflict:
@@ -182,6 +198,12 @@ def _consensus_list() -> Prefetch:
         queryset=ConsensusScore.objects.select_related("criterion"),
         to_attr="consensus_list",
     )
+
+
+def with_moderation(proposals: QuerySet[Proposal]) -> QuerySet[Proposal]:
+    """The proposals with what moderation_rows reads of each: the consensus (`consensus_list`) and the
+    submitted sheets with their scores (`submitted_sheets`), three queries whatever their number."""
+    return proposals.prefetch_related(_consensus_list(), _submitted_sheets())
 
 
 def evaluation_proposals(

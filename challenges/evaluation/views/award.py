@@ -19,6 +19,7 @@ from challenges.forms_lifecycle import CriteriaAmendmentForm
 from challenges.models import Challenge
 from challenges.services.lifecycle import CRITERIA_AMENDMENT_MIN_DAYS, ChallengeStateError, amend_criteria
 from suppliers.models import Proposal
+from suppliers.selectors.access import denied_proposal_access, proposal_or_404
 
 from ..forms_award import AwardForm
 from ..selectors.award import award_of, award_page_for, feedback_for
@@ -87,14 +88,15 @@ def award_page(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_safe
 def award_feedback(request: HttpRequest, pk: int) -> HttpResponse:
-    proposal = get_object_or_404(
-        Proposal.objects.visible_to(request.user)
+    proposal = proposal_or_404(
+        request,
+        pk=pk,
+        queryset=Proposal.objects.visible_to(request.user)
         .select_related("challenge", "challenge__owner", "supplier")
         .prefetch_related("partners"),
-        pk=pk,
     )
     if not rules.has_perm("evaluation.view_feedback", request.user, proposal):
-        raise Http404
+        raise denied_proposal_access(request, proposal_id=proposal.pk)
     view = feedback_for(proposal=proposal)
     if view is None:
         raise Http404

@@ -258,7 +258,7 @@ def panel_member_for(request: HttpRequest, pk: int, permission: str) -> tuple[Ch
         Evaluator.objects.select_related("challenge__owner", "challenge__panel")
         .filter(
             challenge__in=Challenge.objects.visible_to(request.user),
-            challenge_id=pk,
+            challenge__pk=pk,
             user=request.user,
             removed_at__isnull=True,
         )

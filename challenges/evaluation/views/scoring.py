@@ -6,6 +6,7 @@ on ProposalQuerySet.visible_to): anything else is a 404."""
 import rules
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -13,12 +14,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from challenges.enums import ChallengeStatus
+from challenges.models import Challenge
 from suppliers.models import Proposal
+from suppliers.selectors.access import denied_proposal_access, proposal_or_404
 
 from ..forms_scoring import ConsensusForm, ReopenSheetForm, ScoreSheetForm
-from ..models import ConflictDeclaration, ConsensusScore, Evaluator, ScoreSheet
+from ..models import ConflictDeclaration, Evaluator, Score, ScoreSheet
 from ..selectors.panel import (
-    evaluator_for,
     panel_of,
     undeclared_organisations,
 )
@@ -31,16 +33,18 @@ from ..selectors.report import (
 )
 from ..selectors.scoring import (
     DECIDED_STATUSES,
+    PanelState,
     criteria_of,
     evaluation_proposals,
     moderation_rows,
-    opened_proposals,
     own_sheets,
     panel_state,
+    panel_state_from,
     ranking,
     scorable_proposals,
     scoring_progress,
     tie_break_rule,
+    with_moderation,
 )
 from ..services.scoring import (
     ScoringError,
@@ -53,16 +57,31 @@ from ..services.scoring import (
 from .panel import challenge_for, own_evaluator, panel_member_for
 
 
-def _proposal_for_evaluator(request: HttpRequest, pk: int, permission: str) -> tuple[Proposal, Evaluator]:
-    """A proposal the user scores (or moderates) as a member of its challenge's panel; a 404 otherwise."""
-    proposal = get_object_or_404(
-        Proposal.objects.visible_to(request.user).select_related("challenge", "challenge__owner"), pk=pk
+def _proposal_for_evaluator(
+    request: HttpRequest, pk: int, permission: str, *, state: bool = False, moderation: bool = False
+) -> tuple[Proposal, Evaluator, PanelState | None]:
+    """A proposal the user scores (or moderates) as a member of its challenge's panel; a 404 otherwise.
+    The user's row on the proposal's panel comes with the challenge (one query); the proposal is read
+    through scorable_proposals, which keeps to the proposals visible to them. With state=True the panel's
+    state is read too (and returned), and answers scorable_proposals' questions; with moderation=True the
+    proposal comes with what moderation_rows reads (with_moderation)."""
+    evaluator = (
+        Evaluator.objects.select_related("challenge__owner")
+        .filter(challenge__proposals__pk=pk, user=request.user, removed_at__isnull=True)
+        .first()
+        if request.user.is_authenticated
+        else None
     )
-    evaluator = own_evaluator(request, proposal.challenge, permission)
-    proposal = get_object_or_404(
-        scorable_proposals(evaluator=evaluator).select_related("challenge__owner"), pk=pk
+    if evaluator is None or not rules.has_perm(permission, request.user, evaluator):
+        raise denied_proposal_access(request, proposal_id=pk)
+    evaluator.user = request.user  # the same person, with their roles already read
+    panel = panel_state(challenge=evaluator.challenge) if state else None
+    proposals = scorable_proposals(evaluator=evaluator, state=panel)
+    proposal = proposal_or_404(
+        request, pk=pk, queryset=with_moderation(proposals) if moderation else proposals
     )
-    return proposal, evaluator
+    proposal.challenge = evaluator.challenge
+    return proposal, evaluator, panel
 
 
 @login_required
@@ -112,17 +131,21 @@ def _others_sheets(proposal: Proposal, evaluator: Evaluator) -> list[ScoreSheet]
         )
         .exclude(evaluator=evaluator)
         .select_related("evaluator__user")
-        .prefetch_related("scores__criterion")
+        .prefetch_related(Prefetch("scores", queryset=Score.objects.select_related("criterion")))
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def sheet(request: HttpRequest, pk: int) -> HttpResponse:
-    proposal, evaluator = _proposal_for_evaluator(request, pk, "evaluation.view_scoring")
+    proposal, evaluator, _state = _proposal_for_evaluator(request, pk, "evaluation.view_scoring")
     challenge = proposal.challenge
     criteria = criteria_of(challenge=challenge)
-    own = ScoreSheet.objects.filter(evaluator=evaluator, proposal=proposal).prefetch_related("scores").first()
+    own = (
+        ScoreSheet.objects.filter(evaluator=evaluator, proposal=proposal)
+        .prefetch_related(Prefetch("scores", queryset=Score.objects.select_related("criterion")))
+        .first()
+    )
     initial = (
         {score.criterion_id: (score.value, score.justification) for score in own.scores.all()} if own else {}
     )
@@ -246,11 +269,14 @@ def moderation(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def consensus(request: HttpRequest, pk: int) -> HttpResponse:
-    proposal, chair = _proposal_for_evaluator(request, pk, "evaluation.record_consensus")
+    proposal, chair, state = _proposal_for_evaluator(
+        request, pk, "evaluation.record_consensus", state=True, moderation=True
+    )
     challenge = proposal.challenge
-    rows = [
-        row for row in moderation_rows(challenge=challenge, chair=chair) if row.proposal.pk == proposal.pk
-    ]
+    criteria = criteria_of(challenge=challenge)
+    rows = moderation_rows(
+        challenge=challenge, chair=chair, state=state, criteria=criteria, proposals=[proposal]
+    )
     if not rows or not rows[0].progress.complete:
         raise Http404
     row = rows[0]
@@ -259,7 +285,7 @@ def consensus(request: HttpRequest, pk: int) -> HttpResponse:
     }
     form = ConsensusForm(
         request.POST if request.method == "POST" else None,
-        criteria=criteria_of(challenge=challenge),
+        criteria=criteria,
         scale=challenge.scoring_scale,
         initial_scores=initial,
     )
@@ -297,62 +323,92 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
     ranking, the proof-of-value trials, the award and the audit trail. Scores appear per proposal only
     where the reader may see them: a panel member once they submitted their own sheet for it; the owner's
     admins once all its sheets are in."""
-    challenge = challenge_for(request, pk)
-    evaluator = evaluator_for(challenge=challenge, user=request.user)
-    state = panel_state(challenge=challenge)
+    # The panel's settings and the award come with the challenge (one query).
+    challenge = get_object_or_404(
+        Challenge.objects.visible_to(request.user).select_related("owner", "panel", "award__decided_by"),
+        pk=pk,
+    )
+    # The panel now and the members removed from it, in one read: the reader's own row, the panel's state
+    # and the trail's names come from it.
+    members = list(Evaluator.objects.filter(challenge=challenge).select_related("user"))
+    for member in members:
+        member.challenge = challenge
+    evaluators = [member for member in members if member.removed_at is None]
+    removed = [member for member in members if member.removed_at is not None]
+    evaluator = next(
+        (
+            member
+            for member in evaluators
+            if request.user.is_authenticated and member.user_id == request.user.pk
+        ),
+        None,
+    )
+    declarations = list(
+        ConflictDeclaration.objects.filter(evaluator__challenge=challenge)
+        .select_related("evaluator__user", "organisation")
+        .order_by("evaluator_id", "organisation__name")
+    )
+    state = panel_state_from(
+        challenge=challenge,
+        evaluators=[member for member in evaluators if member.user_id is not None],
+        declarations=declarations,
+    )
     if evaluator is not None:
         if not rules.has_perm("evaluation.view_scoring", request.user, evaluator):
             raise Http404
         evaluator.user = request.user  # the same person, with their roles already read
-        proposals = scorable_proposals(evaluator=evaluator, state=state)
+        readable_proposals = scorable_proposals(evaluator=evaluator, state=state)
     elif rules.has_perm("evaluation.view_report", request.user, challenge):
-        proposals = opened_proposals(challenge=challenge)
+        readable_proposals = None  # every opened proposal
     else:
         raise Http404
-    progress = scoring_progress(challenge=challenge, proposals=proposals, state=state)
+    # Every opened proposal once, with its consensus (the ranking) and, for those the reader may read, the
+    # submitted sheets with their scores (the progress).
+    proposals = evaluation_proposals(challenge=challenge, readable=readable_proposals)
+    progress = scoring_progress(
+        challenge=challenge, proposals=[proposal for proposal in proposals if proposal.readable], state=state
+    )
     if evaluator is not None:
         own_submitted = {
-            pid for pid, sheet in own_sheets(evaluator=evaluator).items() if sheet.submitted_at is not None
+            row.proposal.pk
+            for row in progress
+            if any(sheet.evaluator_id == evaluator.pk for sheet in row.proposal.submitted_sheets)
         }
         may_see = {row.proposal.pk for row in progress if row.proposal.pk in own_submitted}
     elif challenge.status in DECIDED_STATUSES:
         may_see = {row.proposal.pk for row in progress}
     else:
         may_see = {row.proposal.pk for row in progress if row.complete}
-    consensus = {}
-    for item in ConsensusScore.objects.filter(proposal_id__in=may_see).select_related("criterion"):
-        consensus.setdefault(item.proposal_id, []).append(item)
     sections = [
         {
             "progress": row,
             "may_see": row.proposal.pk in may_see,
-            "consensus": consensus.get(row.proposal.pk, []),
+            "consensus": row.proposal.consensus_list if row.proposal.pk in may_see else [],
         }
         for row in progress
     ]
     readable = {row.proposal.pk for row in progress}
-    # The panel now and the members removed from it, in one read.
-    members = list(Evaluator.objects.filter(challenge=challenge).select_related("user"))
-    evaluators = [member for member in members if member.removed_at is None]
-    removed = [member for member in members if member.removed_at is not None]
-    declarations = list(
-        ConflictDeclaration.objects.filter(evaluator__challenge=challenge)
-        .select_related("evaluator__user", "organisation")
-        .order_by("evaluator_id", "organisation__name")
-    )
     criteria = criteria_of(challenge=challenge)
     trials = trials_for_report(challenge=challenge)
     award = award_for_report(challenge=challenge)
+    events = evaluation_trail_events(
+        challenge=challenge,
+        proposal_ids=readable,
+        award=award,
+        trial_ids=[t.pk for t in trials],
+        evaluators=members,
+    )
     with timezone.override(challenge.deadline_zone):
         trail = evaluation_trail(
-            events=evaluation_trail_events(
-                challenge=challenge, proposal_ids=readable, award=award, trial_ids=[t.pk for t in trials]
-            ),
+            events=events,
             names=trail_names(
                 challenge=challenge,
                 evaluators=evaluators + removed,
                 declarations=declarations,
                 criteria=criteria,
+                events=events,
+                proposals=proposals,
+                trials=trials,
             ),
             may_see=may_see,
             trials=trials,
@@ -370,7 +426,7 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
                 "sections": sections,
                 "ranking": [
                     row
-                    for row in ranking(challenge=challenge, criteria=criteria)
+                    for row in ranking(challenge=challenge, criteria=criteria, proposals=proposals)
                     if row.proposal.pk in may_see
                 ],
                 "tie_break_rule": tie_break_rule(),

@@ -236,6 +236,10 @@ def funnel_section(scope, period) -> Section:
             values = [sum(r[k] for r in programme) for k in stages]
         name = _("Programme, average per organisation") if scope.average_over else _("Programme")
         series.append(Series(name, values))
+    # The chart draws the totals for the period: the table holds them too, a row per series.
+    total = _("Total %(first)s–%(last)s") % {"first": period.first, "last": period.last}
+    for item in series:
+        table.rows.append([total, item.name, *(TOO_FEW if v is None else v for v in item.values)])
     chart = bar_chart(
         chart_id="chart-funnel",
         title=_("From citizen ideas to awards, %(first)s–%(last)s")

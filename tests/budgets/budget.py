@@ -1,0 +1,62 @@
+"""The query budget of a page (issue 8): the same number of queries with 1 and with 50 rows, and at most
+BUDGET. Shared by the tests/budgets/test_<area>_pages.py modules of the pages outside challenges and
+evaluation."""
+
+from collections.abc import Callable
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+BUDGET = 15
+ROWS = 50
+
+
+def count_queries(client, url: str, *, status: int = 200) -> int:
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url)
+    assert response.status_code == status, (url, response.status_code)
+    return len(context)
+
+
+def assert_flat_budget(
+    client,
+    django_assert_max_num_queries,
+    url: str,
+    grow: Callable[[int], object],
+    *,
+    status: int = 200,
+    budget: int = BUDGET,
+) -> tuple[int, int]:
+    """Render `url` once to warm the caches that live for the process (content types, sites), then with
+    the one row the caller made, then after grow(ROWS - 1) more: the two counts must be equal and within
+    the budget. Returns them."""
+    client.get(url)
+    one = count_queries(client, url, status=status)
+    grow(ROWS - 1)
+    with django_assert_max_num_queries(budget):
+        many = count_queries(client, url, status=status)
+    assert one == many, f"{url}: {one} queries with 1 row, {many} with {ROWS}"
+    return one, many
+
+
+def assert_flat_budgets(
+    client,
+    django_assert_max_num_queries,
+    urls: dict[str, str],
+    grow: Callable[[int], object],
+    *,
+    budget: int = BUDGET,
+) -> dict[str, tuple[int, int]]:
+    """assert_flat_budget for several pages of one scene (each answering 200), so that a scene that is
+    slow to build is built once: every page is measured with the one row, then all again after
+    grow(ROWS - 1). Returns {name: (with 1 row, with ROWS rows)}."""
+    for url in urls.values():
+        client.get(url)
+    one = {name: count_queries(client, url) for name, url in urls.items()}
+    grow(ROWS - 1)
+    many = {}
+    for name, url in urls.items():
+        with django_assert_max_num_queries(budget):
+            many[name] = count_queries(client, url)
+    assert one == many, f"queries with 1 row: {one}; with {ROWS}: {many}"
+    return {name: (one[name], many[name]) for name in urls}

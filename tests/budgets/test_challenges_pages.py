@@ -1,0 +1,392 @@
+"""Query budgets of the challenge pages: every GET page renders with the same number of queries with 1 and
+with 50 rows (challenges, outcomes, criteria, documents, amendments, questions, follows, bids, rules ...),
+and at most 15. Each scene is built twice (1 and 50 rows) and every page of that scene is measured on both,
+after a first request that fills the per-process caches (content types, the coach's rules ...)."""
+
+import importlib
+import itertools
+from datetime import timedelta
+from decimal import Decimal
+
+import factory
+import pytest
+from django.apps import apps as django_apps
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from challenges.enums import ChallengeStatus, ClarificationStatus
+from challenges.evaluation.enums import AwardDecision
+from challenges.evaluation.services.award import AwardedBid, decide_award
+from challenges.models import CPVCode
+from tests.evaluation.test_award_fixtures import consensus
+from tests.factories.accounts import (
+    AdminMembershipFactory,
+    BuyerFactory,
+    MembershipFactory,
+    SupplierFactory,
+    TOTPAuthenticatorFactory,
+)
+from tests.factories.casestudies import PublishedCaseStudyFactory
+from tests.factories.challenges import (
+    AmendmentFactory,
+    ChallengeDocumentFactory,
+    ChallengeFactory,
+    ClarificationFactory,
+    CoachRuleFactory,
+    CriterionFactory,
+    FollowFactory,
+    OutcomeFactory,
+    PublishedChallengeFactory,
+    SavedSearchFactory,
+    ThemeFactory,
+)
+from tests.factories.evaluation import PanelFactory
+from tests.factories.ideas import IdeaSupportFactory, PublishedIdeaFactory
+from tests.factories.suppliers import (
+    AcceptedPartnerFactory,
+    EvaluatorFactory,
+    ProposalFactory,
+    SubmittedProposalFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+BUDGET = 15
+ROWS = (1, 50)
+# The challenge page signed in is flat but over the budget: the five queries every signed-in page makes
+# (session, user, memberships twice, unread count; six for programme staff, with their authenticator), the
+# challenge (with owner and follow state), its outcomes, criteria, CPV codes, themes, documents, amendments
+# and public clarifications, then the panels of the areas that build on challenges, one query or two each:
+# the citizen idea it started from, related case studies, the supplier's proposal and the partner board,
+# the way to the evaluation (panel roles; the trials stage for the owner's admins), the award notice (the
+# award with its number of bids, its winners, the bidder's own feedback). Page-specific ceilings (the
+# counts today) keep it from growing.
+DETAIL_SUPPLIER, DETAIL_PANEL_MEMBER, DETAIL_STAFF = 17, 16, 16
+DETAIL_AWARDED_BIDDER, DETAIL_AWARDED_OWNER = 22, 21
+STARTING_RULES = importlib.import_module("challenges.migrations.0003_coach_rules")
+
+PAGES = {
+    "challenges:challenge-list",
+    "challenges:challenge-detail",
+    "challenges:challenge-create",
+    "challenges:organisation-challenges",
+    "challenges:challenge-edit",
+    "challenges:challenge-preview",
+    "challenges:document-download",
+    "challenges:cpv-search",
+    "challenges:coach-try",
+    "challenges:coach-rule-list",
+    "challenges:coach-rule-create",
+    "challenges:coach-rule-update",
+    "challenges:follow-list",
+    "challenges:saved-search-list",
+    "challenges:saved-search-delete",
+    "challenges:challenge-submit",
+    "challenges:challenge-review",
+    "challenges:challenge-amend",
+    "challenges:challenge-amend-document",
+    "challenges:challenge-deadline",
+    "challenges:challenge-cancel",
+    "challenges:my-questions",
+    "challenges:question-list",
+    "challenges:question-ask",
+    "challenges:question-answer",
+}
+
+POST_ONLY = {
+    "challenges:document-delete",
+    "challenges:coach-check",
+    "challenges:coach-rule-deactivate",
+    "challenges:coach-rule-activate",
+    "challenges:challenge-follow",
+    "challenges:challenge-unfollow",
+    "challenges:organisation-follow",
+    "challenges:organisation-unfollow",
+    "challenges:saved-search-create",
+}
+
+STEPS = ["problem", "outcomes", "constraints", "practicalities", "criteria", "documents", "review"]
+
+
+def _url(name: str, *args, **kwargs) -> str:
+    return reverse(name, args=args, kwargs=kwargs or None)
+
+
+_CPV_NUMBERS = itertools.count()
+
+
+def _statement(challenge, rows: int) -> None:
+    """`rows` outcomes, criteria, documents, themes and CPV codes on the challenge (besides the factory's)."""
+    OutcomeFactory.create_batch(rows, challenge=challenge)
+    CriterionFactory.create_batch(rows, challenge=challenge, weight=1)
+    ChallengeDocumentFactory.create_batch(rows, challenge=challenge)
+    challenge.themes.add(*ThemeFactory.create_batch(rows))
+    challenge.cpv_codes.add(
+        *CPVCode.objects.bulk_create(
+            CPVCode(code=f"{99500000 + next(_CPV_NUMBERS):08d}", label="Test service") for _ in range(rows)
+        )
+    )
+
+
+# --- scenes ---------------------------------------------------------------------------------------------
+
+
+def scene_public(rows):
+    """`rows` published challenges; one with `rows` of everything its page shows, the citizen idea it
+    started from with `rows` supporters, and `rows` case studies on its themes: read by anyone."""
+    PublishedChallengeFactory.create_batch(rows)
+    challenge = PublishedChallengeFactory()
+    _statement(challenge, rows)
+    AmendmentFactory.create_batch(rows, challenge=challenge)
+    ClarificationFactory.create_batch(rows, challenge=challenge, status=ClarificationStatus.PUBLIC)
+    idea = PublishedIdeaFactory(city=challenge.owner, challenge=challenge)
+    IdeaSupportFactory.create_batch(rows, idea=idea)
+    theme = challenge.themes.first()
+    for case_study in PublishedCaseStudyFactory.create_batch(rows):
+        case_study.themes.add(theme)
+    document = challenge.documents.first()
+    return [
+        ("challenges:challenge-list", _url("challenges:challenge-list"), None),
+        ("challenges:challenge-list", _url("challenges:challenge-list") + "?q=loneliness", None),
+        ("challenges:challenge-detail", _url("challenges:challenge-detail", challenge.pk), None),
+        ("challenges:document-download", _url("challenges:document-download", document.pk), None),
+        ("challenges:cpv-search", _url("challenges:cpv-search") + "?q=Test service", None),
+    ]
+
+
+def scene_supplier(rows):
+    """A supplier following `rows` challenges and buyers, with `rows` saved searches and `rows` questions,
+    a proposal and a consortium invitation on an open challenge that has `rows` other bids and posts on the
+    partner board."""
+    supplier = SupplierFactory()
+    user = MembershipFactory(organisation=supplier).user
+    challenge = PublishedChallengeFactory()
+    _statement(challenge, rows)
+    ProposalFactory(challenge=challenge, supplier=supplier)
+    SubmittedProposalFactory.create_batch(rows, challenge=challenge)
+    for _ in range(rows):
+        FollowFactory(user=user)
+        FollowFactory(user=user, challenge=None, organisation=BuyerFactory())
+    FollowFactory(user=user, challenge=challenge)
+    searches = SavedSearchFactory.create_batch(rows, user=user)
+    ClarificationFactory.create_batch(
+        rows,
+        challenge=challenge,
+        asked_by=user,
+        asked_by_organisation=supplier,
+        status=ClarificationStatus.PRIVATE,
+    )
+    ClarificationFactory.create_batch(rows, asked_by=user, asked_by_organisation=supplier)
+    return [
+        ("challenges:challenge-list", _url("challenges:challenge-list"), user),
+        (
+            "challenges:challenge-detail",
+            _url("challenges:challenge-detail", challenge.pk),
+            user,
+            DETAIL_SUPPLIER,
+        ),
+        ("challenges:follow-list", _url("challenges:follow-list"), user),
+        ("challenges:saved-search-list", _url("challenges:saved-search-list"), user),
+        ("challenges:saved-search-delete", _url("challenges:saved-search-delete", searches[0].pk), user),
+        ("challenges:my-questions", _url("challenges:my-questions"), user),
+        ("challenges:question-ask", _url("challenges:question-ask", challenge.pk), user),
+    ]
+
+
+def scene_owner(rows):
+    """The procurer (an admin of the buyer) of an open challenge with `rows` of everything, `rows` bids,
+    `rows` questions, `rows` panel members and `rows` other challenges of the buyer."""
+    buyer = BuyerFactory()
+    procurer = AdminMembershipFactory(organisation=buyer).user
+    ChallengeFactory.create_batch(rows, owner=buyer)
+    challenge = PublishedChallengeFactory(owner=buyer)
+    _statement(challenge, rows)
+    AmendmentFactory.create_batch(rows, challenge=challenge)
+    SubmittedProposalFactory.create_batch(rows, challenge=challenge)
+    questions = ClarificationFactory.create_batch(rows, challenge=challenge)
+    ClarificationFactory.create_batch(rows, challenge=challenge, status=ClarificationStatus.PUBLIC)
+    PanelFactory(challenge=challenge)
+    for _ in range(rows):
+        EvaluatorFactory(challenge=challenge, user=MembershipFactory(organisation=buyer).user)
+    return [
+        ("challenges:challenge-detail", _url("challenges:challenge-detail", challenge.pk), procurer),
+        ("challenges:organisation-challenges", _url("challenges:organisation-challenges"), procurer),
+        ("challenges:question-list", _url("challenges:question-list", challenge.pk), procurer),
+        (
+            "challenges:question-answer",
+            _url("challenges:question-answer", challenge.pk, questions[0].pk),
+            procurer,
+        ),
+        ("challenges:challenge-amend", _url("challenges:challenge-amend", challenge.pk), procurer),
+        (
+            "challenges:challenge-amend-document",
+            _url("challenges:challenge-amend-document", challenge.pk),
+            procurer,
+        ),
+        ("challenges:challenge-deadline", _url("challenges:challenge-deadline", challenge.pk), procurer),
+        ("challenges:challenge-cancel", _url("challenges:challenge-cancel", challenge.pk), procurer),
+    ]
+
+
+def scene_panel_member(rows):
+    """An evaluator of a closed challenge with `rows` bids: its page shows the way to the evaluation."""
+    challenge = PublishedChallengeFactory()
+    SubmittedProposalFactory.create_batch(rows, challenge=challenge)
+    challenge.status = ChallengeStatus.CLOSED
+    challenge.submission_deadline = timezone.now() - timedelta(minutes=5)
+    challenge.questions_deadline = challenge.submission_deadline - timedelta(days=1)
+    challenge.save()
+    PanelFactory(challenge=challenge)
+    chair = MembershipFactory(organisation=challenge.owner).user
+    EvaluatorFactory(challenge=challenge, user=chair, is_chair=True)
+    for _ in range(rows):
+        EvaluatorFactory(challenge=challenge, user=MembershipFactory(organisation=challenge.owner).user)
+    url = _url("challenges:challenge-detail", challenge.pk)
+    return [("challenges:challenge-detail", url, chair, DETAIL_PANEL_MEMBER)]
+
+
+def scene_awarded(rows):
+    """An awarded challenge with `rows` + 1 bids (each with a partner) and their feedback: the public
+    notice, and a bidder with feedback beside it."""
+    challenge = ChallengeFactory(
+        status=ChallengeStatus.UNDER_EVALUATION,
+        questions_deadline=timezone.now() - timedelta(days=3),
+        submission_deadline=timezone.now() - timedelta(days=2),
+        closed_at=timezone.now() - timedelta(days=2),
+    )
+    PanelFactory(challenge=challenge)
+    bids = SubmittedProposalFactory.create_batch(rows + 1, challenge=challenge)
+    for bid in bids:
+        AcceptedPartnerFactory(proposal=bid)
+        consensus(bid, [3, 3])
+    procurer = AdminMembershipFactory(organisation=challenge.owner).user
+    decide_award(
+        challenge=challenge,
+        by=procurer,
+        decision=AwardDecision.AWARD,
+        rationale="The best balance.",
+        public_summary="The winner reaches the most residents.",
+        standstill_days=10,
+        awarded=[AwardedBid(proposal_id=bid.pk, value=Decimal("1000")) for bid in bids[:rows]],
+        notes={bid.pk: "Thank you." for bid in bids},
+    )
+    bidder = MembershipFactory(organisation=bids[-1].supplier).user
+    url = _url("challenges:challenge-detail", challenge.pk)
+    return [
+        ("challenges:challenge-detail", url, None),
+        ("challenges:challenge-detail", url, bidder, DETAIL_AWARDED_BIDDER),
+        ("challenges:challenge-detail", url, procurer, DETAIL_AWARDED_OWNER),
+    ]
+
+
+def scene_draft(rows):
+    """A member of the buyer writing a draft with `rows` outcomes, criteria, documents, themes and CPV
+    codes, in a buyer with `rows` other drafts: every step of the editor, the preview, submitting it and
+    downloading a document."""
+    buyer = BuyerFactory()
+    member = MembershipFactory(organisation=buyer).user
+    ChallengeFactory.create_batch(rows, owner=buyer)
+    challenge = ChallengeFactory(owner=buyer, created_by=member)
+    _statement(challenge, rows)
+    theme = challenge.themes.first()
+    for case_study in PublishedCaseStudyFactory.create_batch(rows):
+        case_study.themes.add(theme)
+    document = challenge.documents.first()
+    return [
+        ("challenges:challenge-create", _url("challenges:challenge-create"), member),
+        *[
+            (
+                "challenges:challenge-edit",
+                _url("challenges:challenge-edit", pk=challenge.pk, step=step),
+                member,
+            )
+            for step in STEPS
+        ],
+        ("challenges:challenge-preview", _url("challenges:challenge-preview", challenge.pk), member),
+        ("challenges:challenge-submit", _url("challenges:challenge-submit", challenge.pk), member),
+        ("challenges:document-download", _url("challenges:document-download", document.pk), member),
+    ]
+
+
+def scene_review(rows):
+    """Programme staff reviewing a challenge with `rows` of everything; the buyer's other member too."""
+    challenge = ChallengeFactory(status=ChallengeStatus.IN_REVIEW)
+    _statement(challenge, rows)
+    staff = TOTPAuthenticatorFactory().user
+    colleague = MembershipFactory(organisation=challenge.owner).user
+    url = _url("challenges:challenge-review", challenge.pk)
+    return [
+        ("challenges:challenge-review", url, staff),
+        ("challenges:challenge-review", url, colleague),
+        (
+            "challenges:challenge-detail",
+            _url("challenges:challenge-detail", challenge.pk),
+            staff,
+            DETAIL_STAFF,
+        ),
+    ]
+
+
+def scene_coach(rows):
+    """Programme staff managing `rows` more coach rules (besides the starting ones)."""
+    STARTING_RULES.load(django_apps, None)
+    rules = CoachRuleFactory.create_batch(
+        rows, phrase=factory.Sequence(lambda n: f"thingummy{n}"), language="nb"
+    )
+    staff = TOTPAuthenticatorFactory().user
+    return [
+        ("challenges:coach-rule-list", _url("challenges:coach-rule-list"), staff),
+        ("challenges:coach-rule-list", _url("challenges:coach-rule-list") + "?q=thingummy", staff),
+        ("challenges:coach-rule-create", _url("challenges:coach-rule-create"), staff),
+        ("challenges:coach-rule-update", _url("challenges:coach-rule-update", rules[0].pk), staff),
+        ("challenges:coach-try", _url("challenges:coach-try"), staff),
+    ]
+
+
+SCENES = {
+    "public": scene_public,
+    "supplier": scene_supplier,
+    "owner": scene_owner,
+    "panel_member": scene_panel_member,
+    "awarded": scene_awarded,
+    "draft": scene_draft,
+    "review": scene_review,
+    "coach": scene_coach,
+}
+
+
+# --- the measurement ------------------------------------------------------------------------------------
+
+
+def _measure(client, url: str, user, assert_max_num_queries, budget: int = BUDGET) -> int:
+    client.logout()
+    if user is not None:
+        client.force_login(user)
+    first = client.get(url)  # fills the per-process caches
+    assert first.status_code == 200, (url, first.status_code)
+    with assert_max_num_queries(budget), CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return len(queries)
+
+
+@pytest.mark.parametrize("scene", sorted(SCENES))
+def test_query_budget(client, django_assert_max_num_queries, scene):
+    counts = {}
+    for rows in ROWS:
+        pages = SCENES[scene](rows)
+        counts[rows] = [
+            (name, _measure(client, url, user, django_assert_max_num_queries, *over))
+            for name, url, user, *over in pages
+        ]
+    assert counts[ROWS[0]] == counts[ROWS[1]], counts
+
+
+def test_every_page_has_a_scene():
+    """Each URL name in PAGES is measured by some scene (checked without building them: by name)."""
+    import inspect
+
+    source = "".join(inspect.getsource(builder) for builder in SCENES.values())
+    assert {name for name in PAGES if f'"{name}"' not in source} == set()
