@@ -181,6 +181,11 @@ class BidAdmin(SealedAdmin):
         return obj
 
     def _audit_if_sealed(self, request, object_id) -> None:
+        # The admin looks a row up more than once per page (change_view, then its parent): one entry.
+        audited = request.__dict__.setdefault("_sealed_rows_audited", set())
+        if (self.opts.label_lower, str(object_id)) in audited:
+            return
+        audited.add((self.opts.label_lower, str(object_id)))
         lookup = "pk" if not self.proposal_path else f"{self.proposal_path}_id"
         try:
             proposal_id = (
@@ -201,10 +206,14 @@ class BidAdmin(SealedAdmin):
     def history_view(self, request, object_id, extra_context=None):
         # Nothing is ever changed here, and the history page is titled by the row's own name. The same
         # answer for every row; an attempt on a sealed one is still on the record.
-        if (
-            self.has_view_permission(request)
-            and self.get_queryset(request).filter(pk=unquote(object_id)).first() is None
-        ):
+        try:
+            hidden = (
+                self.has_view_permission(request)
+                and self.get_queryset(request).filter(pk=unquote(object_id)).first() is None
+            )
+        except (ValueError, ValidationError):  # not an id at all
+            hidden = False
+        if hidden:
             self._audit_if_sealed(request, unquote(object_id))
         raise PermissionDenied
 
@@ -371,7 +380,7 @@ def view_on_site(request, content_type_id, object_id):
     if prefix is not None:
         rows = (
             model._default_manager.filter(pk=object_id)
-            if str(object_id).isdigit()
+            if str(object_id).isdecimal() and str(object_id).isascii()
             else model._default_manager.none()
         )
         if not rows.filter(unsealed(prefix)).exists():

@@ -1,10 +1,15 @@
 """Idle sign-out for the people who can see the most: Django admin users, programme staff and evaluators are
 signed out after `SESSION_IDLE_TIMEOUT` seconds (30 minutes) without a request.
 
-Whether the rule applies is decided once, when the person signs in, and kept in the session, so no page pays
-a query for it. A page that applies it tells the browser (`data-idle-timeout` on <body>): portal.js warns two
-minutes before the end with a button that keeps the session (WCAG 2.2.1, timing adjustable), and typing in a
-form counts as activity, so a long score justification is never lost to the timeout.
+Whether the rule applies is decided once, when the person signs in (or on the first request of a session
+from before the rule), and kept in the session, so no page pays a query for it. Someone appointed to a panel
+while signed in comes under the rule at their next sign-in.
+
+A page that applies it tells the browser (`data-idle-timeout` on <body>): portal.js warns two minutes before
+the end with a button that keeps the session (WCAG 2.2.1, timing adjustable), and typing in a form counts as
+activity, so a long score justification is never lost to the timeout. The page is told when the server last
+saw the person (`data-idle-last-seen`, with the server's clock in `data-idle-now`), because the server
+records activity at most once a minute: the page's countdown ends when the server's does.
 """
 
 import time
@@ -16,6 +21,7 @@ from django.contrib.auth.signals import user_logged_in
 from django.contrib.auth.views import redirect_to_login
 from django.dispatch import receiver
 from django.http import HttpResponse, HttpResponseNotAllowed
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 # Keys in the session: whether the rule applies, and when the person was last seen (Unix seconds).
@@ -40,9 +46,8 @@ def needs_idle_timeout(user) -> bool:
 def apply_idle_timeout(sender, request, user, **kwargs) -> None:
     if request is None or not hasattr(request, "session"):
         return
-    if needs_idle_timeout(user):
-        request.session[IDLE_TIMEOUT_KEY] = idle_timeout()
-        request.session[LAST_SEEN_KEY] = int(time.time())
+    request.session[IDLE_TIMEOUT_KEY] = idle_timeout() if needs_idle_timeout(user) else 0
+    request.session[LAST_SEEN_KEY] = int(time.time())
 
 
 class IdleTimeoutMiddleware:
@@ -55,11 +60,18 @@ class IdleTimeoutMiddleware:
     def __call__(self, request):
         session = request.session
         timeout = session.get(IDLE_TIMEOUT_KEY)
+        if timeout is None and request.user.is_authenticated:
+            # A session from before this rule (or a sign-in that bypassed the signal): decide once.
+            apply_idle_timeout(sender=None, request=request, user=request.user)
+            timeout = session[IDLE_TIMEOUT_KEY]
         if timeout and request.user.is_authenticated:
             now = int(time.time())
             last_seen = session.get(LAST_SEEN_KEY, now)
             if now - last_seen > timeout:
                 logout(request)
+                if request.path == reverse("accounts:session-keep-alive"):
+                    # The page asked to stay signed in too late: it says so itself, without a redirect.
+                    return HttpResponse(status=401)
                 messages.info(
                     request,
                     _("You were signed out after %(minutes)d minutes without activity. Sign in to continue.")

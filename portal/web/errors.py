@@ -8,6 +8,7 @@ import sys
 
 from django.db import InterfaceError as DjangoInterfaceError
 from django.db import OperationalError as DjangoOperationalError
+from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.views import defaults
@@ -41,8 +42,17 @@ def database_unavailable(error: BaseException | None) -> bool:
     return False
 
 
+def connection_lost() -> bool:
+    """Whether the default database connection is gone (never opened, closed, or no longer answering). A
+    deadlock, a timeout or a locked SQLite file is an error of one request on a working connection: a 500."""
+    try:
+        return connection.connection is None or not connection.is_usable()
+    except Exception:
+        return True
+
+
 def server_error(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-    if database_unavailable(sys.exc_info()[1]):
+    if database_unavailable(sys.exc_info()[1]) and connection_lost():
         response = HttpResponse(
             _("The portal is briefly unavailable. Please try again in a minute.") + "\n",
             content_type="text/plain; charset=utf-8",

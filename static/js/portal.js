@@ -37,7 +37,11 @@ document.addEventListener("DOMContentLoaded", () => {
   const warning = document.getElementById("idle-warning");
   const signedOut = document.getElementById("idle-signed-out");
   const warnBefore = Math.min(120000, timeout / 2);
-  let lastServerTouch = Date.now();
+  // When the server last saw this person, on the page's clock (the server records activity at most once a
+  // minute, so that may be a little before this page was loaded).
+  const serverNow = Number(body.dataset.idleNow || 0);
+  const lastSeen = Number(body.dataset.idleLastSeen || serverNow);
+  let lastServerTouch = Date.now() - Math.max(0, serverNow - lastSeen) * 1000;
   let lastActivity = 0;
   let over = false;
 
@@ -53,10 +57,11 @@ document.addEventListener("DOMContentLoaded", () => {
   const keepAlive = () => {
     fetch(url, { method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": csrfToken() } })
       .then((response) => {
-        if (response.status === 204) {
+        if (response.status === 204 && !response.redirected) {
           lastServerTouch = Date.now();
+          body.dataset.idleTouched = String(lastServerTouch);
           warning.hidden = true;
-        } else if (response.status === 401) {
+        } else {
           end();
         }
       })

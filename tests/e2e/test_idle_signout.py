@@ -2,6 +2,8 @@
 warning with a "Stay signed in" button comes two minutes before the end (WCAG 2.2.1), and the page says so
 when the time is up. The browser's clock is driven by Playwright, so the test takes seconds, not minutes."""
 
+import re
+
 import pytest
 
 from tests.e2e.journey import PageChecks, sign_in
@@ -30,6 +32,8 @@ def test_the_idle_warning_lets_staff_stay_signed_in(page, console_errors):
         page.clock.run_for(MINUTE + 5_000)
     assert keep_alive.value.request.method == "POST"
     assert keep_alive.value.status == 204
+    # The page has taken the answer in (its countdown starts again from now).
+    expect(page.locator("body")).to_have_attribute("data-idle-touched", re.compile(r"^\d+$"))
 
     page.clock.run_for(28 * MINUTE + 10_000)
     expect(warning).to_be_visible()

@@ -42,7 +42,10 @@ def client(settings):
 
 
 @pytest.mark.parametrize("url", ["/operational/", "/interface/", "/wrapped/"])
-def test_an_unreachable_database_is_a_plain_503(client, url):
+def test_an_unreachable_database_is_a_plain_503(client, url, monkeypatch):
+    # The connection is lost when such an error comes from a database that went away (the real thing is
+    # tests/faults/test_database_restart.py); here the error is raised by hand.
+    monkeypatch.setattr("portal.web.errors.connection_lost", lambda: True)
     response = client.get(url)
 
     assert response.status_code == 503
@@ -66,11 +69,26 @@ def test_a_failing_session_middleware_is_a_503_too(client, monkeypatch, settings
         raise OperationalError("could not connect to server: Connection refused")
 
     monkeypatch.setattr(SessionStore, "load", unreachable)
+    # (The connection itself is fine in this test: say it is lost, as it would be.)
+    monkeypatch.setattr("portal.web.errors.connection_lost", lambda: True)
     client.cookies[settings.SESSION_COOKIE_NAME] = "x" * 32
 
     response = client.get("/")
 
     assert response.status_code == 503
+
+
+@pytest.mark.django_db
+def test_a_database_error_on_a_working_connection_is_a_500(client):
+    # A deadlock, a statement timeout or a locked SQLite file: one request failed, the database is there.
+    from django.db import connection
+
+    connection.ensure_connection()
+
+    response = client.get("/operational/")
+
+    assert response.status_code == 500
+    assert "Retry-After" not in response
 
 
 def test_database_unavailable_follows_the_chain_of_causes():

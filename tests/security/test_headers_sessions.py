@@ -5,6 +5,7 @@ like everyone's."""
 
 import json
 import os
+import re
 import subprocess
 import sys
 from datetime import timedelta
@@ -210,6 +211,25 @@ def test_the_keep_alive_button_counts_as_activity(staff_client):
         assert staff_client.get(reverse("accounts:profile")).status_code == 200
 
 
+def test_a_keep_alive_that_comes_too_late_is_told_so_without_a_redirect(staff_client):
+    with time_machine.travel(timezone.now() + timedelta(minutes=31), tick=False):
+        response = staff_client.post(reverse("accounts:session-keep-alive"))
+
+        assert response.status_code == 401
+        assert staff_client.get(reverse("accounts:profile")).status_code == 302
+
+
+def test_the_page_knows_when_the_server_last_saw_the_person(staff_client):
+    start = timezone.now()
+    with time_machine.travel(start + timedelta(seconds=30), tick=False):
+        page = staff_client.get(reverse("accounts:profile")).content.decode()
+
+    # Activity is recorded at most once a minute: the page counts from the server's record, not its load.
+    last_seen = int(re.search(r'data-idle-last-seen="(\d+)"', page).group(1))
+    now = int(re.search(r'data-idle-now="(\d+)"', page).group(1))
+    assert 25 <= now - last_seen <= 35
+
+
 def test_the_keep_alive_answers_only_posts_from_a_signed_in_person(client):
     url = reverse("accounts:session-keep-alive")
     assert client.post(url).status_code == 401
@@ -235,11 +255,24 @@ def test_evaluators_are_signed_out_after_thirty_idle_minutes(client):
         assert client.get(reverse("accounts:profile")).status_code == 302
 
 
+def test_a_session_from_before_the_rule_comes_under_it(client):
+    staff = TOTPAuthenticatorFactory().user
+    client.force_login(staff)
+    session = client.session
+    del session[IDLE_TIMEOUT_KEY]
+    session.save()
+
+    assert client.get(reverse("accounts:profile")).status_code == 200
+    assert client.session[IDLE_TIMEOUT_KEY] == 30 * 60
+    with time_machine.travel(timezone.now() + timedelta(minutes=31), tick=False):
+        assert client.get(reverse("accounts:profile")).status_code == 302
+
+
 def test_other_people_are_not_signed_out_when_idle(client):
     user = UserFactory()
     _login(client, user.email)
 
-    assert IDLE_TIMEOUT_KEY not in client.session
+    assert client.session[IDLE_TIMEOUT_KEY] == 0
     assert "data-idle-timeout" not in client.get(reverse("accounts:profile")).content.decode()
     with time_machine.travel(timezone.now() + timedelta(hours=3), tick=False):
         assert client.get(reverse("accounts:profile")).status_code == 200

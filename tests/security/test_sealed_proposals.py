@@ -143,11 +143,13 @@ def test_the_admin_answers_for_a_sealed_row_as_for_a_missing_one_and_audits_it(m
     client, superuser = role_clients["superuser"], world.users["superuser"]
     row = _admin_row(world, model)
     for view in ("change", "delete", "history"):
+        before = _denials(superuser, world.proposal_a)
         sealed = client.get(reverse(f"admin:suppliers_{model}_{view}", args=[row.pk]))
         missing = client.get(reverse(f"admin:suppliers_{model}_{view}", args=[987654]))
 
         assert (sealed.status_code, sealed.get("Location")) == (missing.status_code, missing.get("Location"))
-        assert _denials(superuser, world.proposal_a) >= 1, view
+        # One entry per attempt on the sealed row, none for the missing one.
+        assert _denials(superuser, world.proposal_a) == before + 1, view
     listing = client.get(reverse(f"admin:suppliers_{model}_changelist"))
     assert listing.status_code == 200
     # (W's opened bid may be listed: its deadline has passed.)
@@ -156,6 +158,20 @@ def test_the_admin_answers_for_a_sealed_row_as_for_a_missing_one_and_audits_it(m
     assert not {proposal.pk for proposal in (world.proposal_a, world.proposal_b)} & {
         getattr(obj, "proposal_id", obj.pk) for obj in listing.context["cl"].result_list
     }
+
+
+def test_the_admins_view_on_site_route_is_the_sealed_one(world, role_clients):
+    from django.contrib.contenttypes.models import ContentType
+
+    client, superuser = role_clients["superuser"], world.users["superuser"]
+    content_type = ContentType.objects.get_for_model(Proposal).pk
+    before = _denials(superuser, world.proposal_a)
+
+    sealed = client.get(reverse("admin:view_on_site", args=[content_type, world.proposal_a.pk]))
+    missing = client.get(reverse("admin:view_on_site", args=[content_type, 987654]))
+
+    assert sealed.status_code == missing.status_code == 404
+    assert _denials(superuser, world.proposal_a) == before + 1
 
 
 def test_view_on_site_answers_for_a_sealed_bid_as_for_a_missing_one(world):
