@@ -11,6 +11,20 @@ BUDGET = 15
 ROWS = 50
 
 
+def measure_as(client, url: str, user, assert_max_num_queries, budget: int = BUDGET) -> int:
+    """The queries of one GET of `url` as `user` (None: signed out), after a first request that fills the
+    per-process caches; at most `budget`."""
+    client.logout()
+    if user is not None:
+        client.force_login(user)
+    first = client.get(url)  # fills the per-process caches
+    assert first.status_code == 200, (url, first.status_code)
+    with assert_max_num_queries(budget), CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return len(queries)
+
+
 def count_queries(client, url: str, *, status: int = 200) -> int:
     with CaptureQueriesContext(connection) as context:
         response = client.get(url)

@@ -11,8 +11,6 @@ from decimal import Decimal
 import factory
 import pytest
 from django.apps import apps as django_apps
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,6 +18,7 @@ from challenges.enums import ChallengeStatus, ClarificationStatus
 from challenges.evaluation.enums import AwardDecision
 from challenges.evaluation.services.award import AwardedBid, decide_award
 from challenges.models import CPVCode
+from tests.budgets.budget import measure_as
 from tests.evaluation.test_award_fixtures import consensus
 from tests.factories.accounts import (
     AdminMembershipFactory,
@@ -53,7 +52,6 @@ from tests.factories.suppliers import (
 
 pytestmark = pytest.mark.django_db
 
-BUDGET = 15
 ROWS = (1, 50)
 # The challenge page signed in is flat but over the budget: the five queries every signed-in page makes
 # (session, user, memberships twice, unread count; six for programme staff, with their authenticator), the
@@ -360,25 +358,13 @@ SCENES = {
 # --- the measurement ------------------------------------------------------------------------------------
 
 
-def _measure(client, url: str, user, assert_max_num_queries, budget: int = BUDGET) -> int:
-    client.logout()
-    if user is not None:
-        client.force_login(user)
-    first = client.get(url)  # fills the per-process caches
-    assert first.status_code == 200, (url, first.status_code)
-    with assert_max_num_queries(budget), CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200, (url, response.status_code)
-    return len(queries)
-
-
 @pytest.mark.parametrize("scene", sorted(SCENES))
 def test_query_budget(client, django_assert_max_num_queries, scene):
     counts = {}
     for rows in ROWS:
         pages = SCENES[scene](rows)
         counts[rows] = [
-            (name, _measure(client, url, user, django_assert_max_num_queries, *over))
+            (name, measure_as(client, url, user, django_assert_max_num_queries, *over))
             for name, url, user, *over in pages
         ]
     assert counts[ROWS[0]] == counts[ROWS[1]], counts

@@ -6,8 +6,6 @@ a first request that fills the per-process caches (content types, the coach's ru
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,6 +16,7 @@ from challenges.evaluation.services.award import AwardedBid, decide_award
 from challenges.evaluation.services.panel import declare_conflicts, open_evaluation, token_digest
 from challenges.models import Criterion
 from suppliers.models import ConsortiumPartner
+from tests.budgets.budget import measure_as
 from tests.evaluation.conftest import close, evaluator_of, score
 from tests.factories.accounts import AdminMembershipFactory, MembershipFactory, UserFactory
 from tests.factories.challenges import (
@@ -32,7 +31,6 @@ from tests.factories.suppliers import AcceptedPartnerFactory, EvaluatorFactory, 
 
 pytestmark = pytest.mark.django_db
 
-BUDGET = 15
 ROWS = (1, 50)
 # The evaluation report is flat but over the budget: one query per table it shows. The five every
 # signed-in page makes (session, user, memberships twice, unread count); the challenge with its panel and
@@ -338,25 +336,13 @@ SCENES = {
 # --- the measurement ------------------------------------------------------------------------------------
 
 
-def _measure(client, url: str, user, assert_max_num_queries, budget: int = BUDGET) -> int:
-    client.logout()
-    if user is not None:
-        client.force_login(user)
-    first = client.get(url)  # fills the per-process caches
-    assert first.status_code == 200, (url, first.status_code)
-    with assert_max_num_queries(budget), CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200, (url, response.status_code)
-    return len(queries)
-
-
 @pytest.mark.parametrize("scene", sorted(SCENES))
 def test_query_budget(client, django_assert_max_num_queries, scene):
     counts = {}
     for rows in ROWS:
         pages = SCENES[scene](rows)
         counts[rows] = [
-            (name, _measure(client, url, user, django_assert_max_num_queries, *over))
+            (name, measure_as(client, url, user, django_assert_max_num_queries, *over))
             for name, url, user, *over in pages
         ]
     assert counts[ROWS[0]] == counts[ROWS[1]], counts
