@@ -60,6 +60,26 @@ def test_open_data_page_paginates(client):
     assert "Page 2 of 2" in second
 
 
+def test_open_data_page_lists_the_newest_challenges_up_to_a_limit(client, monkeypatch):
+    # A deep page would walk every public challenge before it: the list stops at LIST_MAX (here 3).
+    monkeypatch.setattr("challenges.evaluation.views.open_data.LIST_MAX", 3)
+    monkeypatch.setattr("challenges.evaluation.views.open_data.LIST_PAGE_SIZE", 2)
+    PublishedChallengeFactory.create_batch(5)
+
+    last = client.get(reverse("open_data:index") + "?page=99").content.decode()
+
+    assert "Page 2 of 2" in last
+    assert "The list shows the newest 3 challenges" in last
+    assert "The list shows the newest" not in _short_list(client)
+
+
+def _short_list(client) -> str:
+    from challenges.models import Challenge
+
+    Challenge.objects.filter(pk__in=list(Challenge.objects.values_list("pk", flat=True)[:3])).delete()
+    return client.get(reverse("open_data:index")).content.decode()
+
+
 @pytest.mark.parametrize("rows", [1, 5])
 def test_open_data_page_query_count(client, django_assert_num_queries, rows):
     PublishedChallengeFactory.create_batch(rows)
