@@ -28,7 +28,7 @@ from ..forms_consortia import (
 )
 from ..models import ConsortiumPartner, Proposal
 from ..rules import is_editable, is_open_for_submission
-from ..selectors.access import proposal_or_404
+from ..selectors.access import denied_proposal_access, proposal_or_404
 from ..selectors.consortia import (
     SEARCH_MIN_LENGTH,
     invitable_organisations,
@@ -242,7 +242,13 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def invitation_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    partner = get_object_or_404(invitations_for_user(user=request.user), pk=pk)
+    partner = invitations_for_user(user=request.user).filter(pk=pk).first()
+    if partner is None:
+        # An invitation names a proposal: someone else's is a denied attempt on it (audited if it exists).
+        raise denied_proposal_access(
+            request,
+            proposal_id=ConsortiumPartner.objects.filter(pk=pk).values_list("proposal_id", flat=True).first(),
+        )
     can_respond = rules.has_perm("suppliers.respond_partner_invitation", request.user, partner)
     form = InvitationResponseForm(request.POST or None)
     if request.method == "POST":

@@ -117,6 +117,22 @@ def test_shortlist_post_access(client, trial_scene, actor):
     assert Trial.objects.exists() == (actor in {"procurer", "admin_evaluator"})
 
 
+def test_shortlisting_another_challenges_bid_is_refused_and_audited(client, trial_scene):
+    from tests.factories.suppliers import SubmittedProposalFactory
+
+    scene = trial_scene
+    elsewhere = SubmittedProposalFactory()
+    client.force_login(scene["procurer"])
+
+    url = reverse("evaluation:trial-list", args=[scene["challenge"].pk])
+    response = client.post(url, {"proposal": elsewhere.pk}, follow=True)
+
+    assert "not one of this challenge&#x27;s bids" in response.content.decode()
+    assert not Trial.objects.exists()
+    denied = AuditEvent.objects.get(action="proposal.access_denied")
+    assert (denied.actor, denied.target_id) == (scene["procurer"], str(elsewhere.pk))
+
+
 def test_trial_pages_are_404_without_a_trial_stage(client, scene):
     client.force_login(scene["procurer"])
     assert client.get(reverse("evaluation:trial-list", args=[scene["challenge"].pk])).status_code == 404

@@ -63,6 +63,7 @@ PROPOSAL_PAGES = [
     ("evaluation:sheet", lambda w: {"pk": w.proposal_a.pk}, "proposal_a"),
     ("evaluation:consensus", lambda w: {"pk": w.proposal_a.pk}, "proposal_a"),
     ("evaluation:award-feedback", lambda w: {"pk": w.proposal_a.pk}, "proposal_a"),
+    ("suppliers:partner-invitation-detail", lambda w: {"pk": w.partnership.pk}, "proposal_a"),
 ]
 POSTED_PROPOSAL_PAGES = [
     ("suppliers:proposal-autosave", lambda w: {"pk": w.proposal_a.pk}, "proposal_a"),

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from suppliers.models import Proposal
+from suppliers.selectors.access import denied_proposal_access
 
 from ..forms_trials import ShortlistForm, TrialDecisionForm, TrialResultsForm
 from ..models import Trial
@@ -52,6 +53,8 @@ def trial_list(request: HttpRequest, pk: int) -> HttpResponse:
             )
             try:
                 if proposal is None:
+                    # Audited when a proposal of that number exists (a sealed bid's, say).
+                    denied_proposal_access(request, proposal_id=form.cleaned_data["proposal"])
                     raise TrialError(_("That proposal is not one of this challenge's bids."))
                 shortlist_for_trial(proposal=proposal, by=request.user)
             except TrialError as error:
