@@ -25,6 +25,18 @@ def measure_as(client, url: str, user, assert_max_num_queries, budget: int = BUD
     return len(queries)
 
 
+def counts_by_rows(client, assert_max_num_queries, build, rows) -> dict[int, list[tuple[str, int]]]:
+    """For each number of rows, build the scene (`build(rows)` → [(name, url, user, *budget)]) and measure
+    each of its pages with measure_as: {rows: [(name, queries)]}."""
+    counts = {}
+    for number in rows:
+        counts[number] = [
+            (name, measure_as(client, url, user, assert_max_num_queries, *over))
+            for name, url, user, *over in build(number)
+        ]
+    return counts
+
+
 def count_queries(client, url: str, *, status: int = 200) -> int:
     with CaptureQueriesContext(connection) as context:
         response = client.get(url)

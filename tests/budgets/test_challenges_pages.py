@@ -18,7 +18,7 @@ from challenges.enums import ChallengeStatus, ClarificationStatus
 from challenges.evaluation.enums import AwardDecision
 from challenges.evaluation.services.award import AwardedBid, decide_award
 from challenges.models import CPVCode
-from tests.budgets.budget import measure_as
+from tests.budgets.budget import counts_by_rows
 from tests.evaluation.test_award_fixtures import consensus
 from tests.factories.accounts import (
     AdminMembershipFactory,
@@ -360,13 +360,7 @@ SCENES = {
 
 @pytest.mark.parametrize("scene", sorted(SCENES))
 def test_query_budget(client, django_assert_max_num_queries, scene):
-    counts = {}
-    for rows in ROWS:
-        pages = SCENES[scene](rows)
-        counts[rows] = [
-            (name, measure_as(client, url, user, django_assert_max_num_queries, *over))
-            for name, url, user, *over in pages
-        ]
+    counts = counts_by_rows(client, django_assert_max_num_queries, SCENES[scene], ROWS)
     assert counts[ROWS[0]] == counts[ROWS[1]], counts
 
 

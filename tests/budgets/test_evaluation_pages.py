@@ -16,7 +16,7 @@ from challenges.evaluation.services.award import AwardedBid, decide_award
 from challenges.evaluation.services.panel import declare_conflicts, open_evaluation, token_digest
 from challenges.models import Criterion
 from suppliers.models import ConsortiumPartner
-from tests.budgets.budget import measure_as
+from tests.budgets.budget import counts_by_rows
 from tests.evaluation.conftest import close, evaluator_of, score
 from tests.factories.accounts import AdminMembershipFactory, MembershipFactory, UserFactory
 from tests.factories.challenges import (
@@ -338,13 +338,7 @@ SCENES = {
 
 @pytest.mark.parametrize("scene", sorted(SCENES))
 def test_query_budget(client, django_assert_max_num_queries, scene):
-    counts = {}
-    for rows in ROWS:
-        pages = SCENES[scene](rows)
-        counts[rows] = [
-            (name, measure_as(client, url, user, django_assert_max_num_queries, *over))
-            for name, url, user, *over in pages
-        ]
+    counts = counts_by_rows(client, django_assert_max_num_queries, SCENES[scene], ROWS)
     assert counts[ROWS[0]] == counts[ROWS[1]], counts
 
 

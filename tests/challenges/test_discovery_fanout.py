@@ -31,6 +31,7 @@ from tests.factories.challenges import (
     SavedSearchFactory,
     ThemeFactory,
 )
+from tests.faults.support import reset_producer_pools
 
 pytestmark = pytest.mark.django_db
 
@@ -229,15 +230,6 @@ def test_queue_publication_fanout_runs_after_commit(challenge, django_capture_on
 # --- The broker -----------------------------------------------------------------------------------------
 
 
-def _reset_producer_pools() -> None:
-    # kombu keeps the pools registered: reset them there, not only on the app.
-    import kombu.pools
-
-    kombu.pools.reset()
-    app._pool = None
-    app.amqp._producer_pool = None
-
-
 @pytest.fixture
 def broker():
     """Point Celery at a broker (publishing for real, not in-process), restored afterwards."""
@@ -246,11 +238,11 @@ def broker():
 
     def point_at(url: str, queue: str = "celery") -> None:
         app.conf.update(task_always_eager=False, broker_url=url, task_default_queue=queue)
-        _reset_producer_pools()
+        reset_producer_pools()
 
     yield point_at
     app.conf.update(saved)
-    _reset_producer_pools()
+    reset_producer_pools()
 
 
 def test_queue_publication_fanout_survives_an_unreachable_broker(

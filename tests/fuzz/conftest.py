@@ -58,25 +58,32 @@ class Site:
     maps: dict[str, CrawlResult]
 
 
+def demo_clients() -> tuple[dict[str, Client], dict[str, list[str]]]:
+    """Load the demo data set (inside the caller's transaction) and sign in one client per role: the
+    clients, and the pages each role's crawl starts from."""
+    from challenges.evaluation.demo import evaluation_demo_chair
+    from portal.accounts.models import User
+
+    call_command("load_demo", stdout=io.StringIO())
+    people = dict(DEMO_PEOPLE)
+    if chair := evaluation_demo_chair():
+        people["panel-chair"] = chair.user.email
+    clients, seeds = {"anonymous": Client()}, {"anonymous": SEEDS}
+    for role, email in people.items():
+        user = User.objects.get(email=email)
+        clients[role] = Client()
+        clients[role].force_login(user)
+        seeds[role] = [*SEEDS, *seeds_for(user)]
+    return clients, seeds
+
+
 @pytest.fixture(scope="module")
 def site(django_db_setup, django_db_blocker) -> Iterator[Site]:
     """The whole demo data set, loaded and crawled once for the module in a transaction rolled back at
     its end; each test runs in a savepoint inside it (pytest-django's ``db``), so tests cannot see each
     other's writes."""
-    from challenges.evaluation.demo import evaluation_demo_chair
-    from portal.accounts.models import User
-
     with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_demo", stdout=io.StringIO())
-        people = dict(DEMO_PEOPLE)
-        if chair := evaluation_demo_chair():
-            people["panel-chair"] = chair.user.email
-        clients, seeds = {"anonymous": Client()}, {"anonymous": SEEDS}
-        for role, email in people.items():
-            user = User.objects.get(email=email)
-            clients[role] = Client()
-            clients[role].force_login(user)
-            seeds[role] = [*SEEDS, *seeds_for(user)]
+        clients, seeds = demo_clients()
         maps = {role: crawl(client, seeds=seeds[role]) for role, client in clients.items()}
         yield Site(clients=clients, maps=maps)
         transaction.set_rollback(True)

@@ -12,20 +12,18 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 from types import SimpleNamespace
-from urllib.parse import quote
 
 import pytest
 import redis
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from portal.accounts.kinds import ROLE_CHANGED
-from portal.celery import app
 from portal.notifications.enums import OutboxStatus
 from portal.notifications.models import Notification, OutboxMail
 from portal.notifications.services import SWEEP_GRACE, notify, sweep_outbox
 from tests.factories.accounts import OrganisationFactory, UserFactory
+from tests.faults.support import broker_fixture, database_url  # noqa: F401 (the "broker" fixture)
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -33,18 +31,6 @@ PROJECT_DIR = Path(__file__).resolve().parents[2]
 CELERY = Path(sys.executable).with_name("celery")
 REDIS_URL = os.environ.get("REDIS_URL", "")
 MAIL_SEPARATOR = b"\n" + b"-" * 79 + b"\n"  # what Django's file-based mail backend writes after each mail
-
-
-def _reset_producer_pools() -> None:
-    # Celery caches broker connections and producers for the URL it first saw; drop them so the next
-    # publish uses the broker_url just set. (publish() opens its own connection, but nothing else may
-    # reuse a connection to the wrong broker either.)
-    # kombu keeps the pools registered: reset them there, not only on the app.
-    import kombu.pools
-
-    kombu.pools.reset()
-    app._pool = None
-    app.amqp._producer_pool = None
 
 
 @pytest.fixture
@@ -59,29 +45,6 @@ def queue():
     client.close()
 
 
-@pytest.fixture
-def broker(queue):
-    """Point this process's Celery at a broker (publishing for real, not in-process), restored afterwards."""
-    keys = ("task_always_eager", "broker_url", "task_default_queue")
-    saved = {key: app.conf[key] for key in keys}
-
-    def point_at(url: str) -> None:
-        app.conf.update(task_always_eager=False, broker_url=url, task_default_queue=queue)
-        _reset_producer_pools()
-
-    yield point_at
-    app.conf.update(saved)
-    _reset_producer_pools()
-
-
-def _database_url() -> str:
-    db = settings.DATABASES["default"]  # inside a test: the test database
-    credentials = quote(db["USER"] or "", safe="")
-    if db.get("PASSWORD"):
-        credentials += ":" + quote(db["PASSWORD"], safe="")
-    return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
 class Worker:
     def __init__(self, queue: str, directory: Path):
         self.mail_dir = directory / "mail"
@@ -90,7 +53,7 @@ class Worker:
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "tests.notifications.worker_settings",
-            "DATABASE_URL": _database_url(),
+            "DATABASE_URL": database_url(),
             "REDIS_URL": REDIS_URL,
             "EMAIL_FILE_PATH": str(self.mail_dir),
             "PYTHONPATH": str(PROJECT_DIR),

@@ -17,19 +17,16 @@ URL is refused there.
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Iterator
 from html.parser import HTMLParser
 
 import pytest
 from django.apps import apps
-from django.core.management import call_command
 from django.db import models, transaction
-from django.test import Client
 
-from tests.fuzz.conftest import DEMO_PEOPLE
-from tests.fuzz.crawl import SEEDS, crawl, seeds_for
+from tests.fuzz.conftest import DEMO_PEOPLE, demo_clients
+from tests.fuzz.crawl import crawl
 
 PAYLOADS = [
     "<script>alert('xss-1')</script>",
@@ -269,20 +266,8 @@ def _poisoned_audit_entries() -> None:
 
 @pytest.fixture(scope="module")
 def poisoned_site(django_db_setup, django_db_blocker):
-    from challenges.evaluation.demo import evaluation_demo_chair
-    from portal.accounts.models import User
-
     with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_demo", stdout=io.StringIO())
-        people = dict(DEMO_PEOPLE)
-        if chair := evaluation_demo_chair():
-            people["panel-chair"] = chair.user.email
-        clients, seeds = {"anonymous": Client()}, {"anonymous": SEEDS}
-        for role, email in people.items():
-            user = User.objects.get(email=email)
-            clients[role] = Client()
-            clients[role].force_login(user)
-            seeds[role] = [*SEEDS, *seeds_for(user)]
+        clients, seeds = demo_clients()
         fields = poison_every_text_field()
         yield clients, seeds, fields
         transaction.set_rollback(True)

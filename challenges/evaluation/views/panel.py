@@ -48,9 +48,14 @@ from ..services.panel import (
 )
 
 
-def challenge_for(request: HttpRequest, pk: int, permission: str | None = None) -> Challenge:
-    """The challenge, if the user may see it (and has the permission on it); a 404 otherwise."""
-    challenge = get_object_or_404(Challenge.objects.visible_to(request.user).select_related("owner"), pk=pk)
+def challenge_for(
+    request: HttpRequest, pk: int, permission: str | None = None, *, related: tuple[str, ...] = ()
+) -> Challenge:
+    """The challenge, if the user may see it (and has the permission on it); a 404 otherwise. `related`
+    names more relations to read with it (select_related)."""
+    challenge = get_object_or_404(
+        Challenge.objects.visible_to(request.user).select_related("owner", *related), pk=pk
+    )
     if permission and not rules.has_perm(permission, request.user, challenge):
         raise Http404
     return challenge

@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from challenges.enums import ChallengeStatus
-from challenges.models import Challenge
 from suppliers.models import Proposal
 from suppliers.selectors.access import denied_proposal_access, proposal_or_404
 
@@ -324,10 +323,7 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
     where the reader may see them: a panel member once they submitted their own sheet for it; the owner's
     admins once all its sheets are in."""
     # The panel's settings and the award come with the challenge (one query).
-    challenge = get_object_or_404(
-        Challenge.objects.visible_to(request.user).select_related("owner", "panel", "award__decided_by"),
-        pk=pk,
-    )
+    challenge = challenge_for(request, pk, related=("panel", "award__decided_by"))
     # The panel now and the members removed from it, in one read: the reader's own row, the panel's state
     # and the trail's names come from it.
     members = list(Evaluator.objects.filter(challenge=challenge).select_related("user"))
