@@ -16,6 +16,7 @@ and, apart, deep pages: page 1 against page --deep-page of the long lists, one r
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import random
@@ -41,6 +42,12 @@ class Page:
     name: str
     path: str
     cookie: str | None = None
+    # Add a query parameter no request had before, so the page cannot come from the portal's public page
+    # cache (portal/web/pagecache.py): what a page costs the first time it is asked for.
+    bust: bool = False
+
+
+BUST_COUNTER = itertools.count(1)
 
 
 class StaleConnection(Exception):
@@ -63,8 +70,11 @@ class Connection:
 
     async def get(self, host: str, page: Page, timeout: float) -> tuple[int, int, bool]:
         """(status, body size, keep-alive) of one GET."""
+        path = page.path
+        if page.bust:
+            path += ("&" if "?" in path else "?") + f"_bench={next(BUST_COUNTER)}"
         lines = [
-            f"GET {page.path} HTTP/1.1",
+            f"GET {path} HTTP/1.1",
             f"Host: {host}",
             "User-Agent: portal-bench/1",
             "Accept: text/html,application/json",
@@ -365,8 +375,9 @@ async def deep_pages(
     results = []
     for item in lists:
         separator = "&" if "?" in item["path"] else "?"
-        first = Page(item["name"] + " p1", item["path"])
-        deep = Page(f"{item['name']} p{deep_page}", f"{item['path']}{separator}page={deep_page}")
+        # Neither from the page cache: what is compared is the cost of reading the rows.
+        first = Page(item["name"] + " p1", item["path"], bust=True)
+        deep = Page(f"{item['name']} p{deep_page}", f"{item['path']}{separator}page={deep_page}", bust=True)
         row = {"name": item["name"], "deep_page": deep_page}
         for key, page in (("first", first), ("deep", deep)):
             await fetch(pool, page, time.perf_counter(), timeout)  # warm
@@ -456,6 +467,25 @@ async def main_async(args) -> dict:
         out,
     )
     results["alone"] = [vars(r) for r in alone]
+
+    # 3b. The public pages alone again, never from the page cache: what each costs on a miss (the first
+    # visitor after a change, or a search nobody made in the last minute).
+    public = [Page(p.name, p.path, bust=True) for p in pages if p.cookie is None and p.name != "floor"]
+    if public:
+        uncached = []
+        for page in public:
+            page_samples, page_seconds = await closed_loop(
+                pool, [page], args.concurrency, args.page_duration, args.timeout
+            )
+            uncached.append(Stats.of(page.name, page_samples, page_seconds))
+        table(
+            f"Public pages alone, never from the page cache ({args.concurrency} clients, "
+            f"{args.page_duration:g} s each)",
+            uncached,
+            alone_floor,
+            out,
+        )
+        results["alone_uncached"] = [vars(r) for r in uncached]
 
     # Deep pages.
     if targets.get("deep") and args.deep_page:

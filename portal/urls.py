@@ -2,6 +2,8 @@ from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import set_language
 
 from suppliers.admin import view_on_site as sealed_view_on_site
 
@@ -24,7 +26,10 @@ urlpatterns = [
     path("case-studies/", include("challenges.casestudies.urls")),
     path("insight/", include("portal.insight.urls")),
     path("audit/", include("portal.audit.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Choosing a language needs no CSRF token, so that public pages carry none and can be cached for
+    # anonymous visitors (portal/web/pagecache.py). A forged post could at worst change someone's language;
+    # set_language itself only redirects to a safe `next`.
+    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     # The admin's "view on site" shortcut, except that it cannot tell anyone a sealed bid exists.
     path(
         f"{settings.ADMIN_URL}r/<path:content_type_id>/<path:object_id>/",

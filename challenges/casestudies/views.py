@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from challenges.models import Challenge
+from portal.web.pagecache import public_page
 
 from .forms import CaseStudyForm
 from .models import CaseStudy
@@ -38,6 +39,7 @@ from .services import (
 PAGE_SIZE = 20
 
 
+@public_page
 @require_safe
 def case_study_list(request: HttpRequest) -> HttpResponse:
     form = CaseStudySearchForm(request.GET, themes=theme_choices(), countries=country_choices())
@@ -60,6 +62,7 @@ def case_study_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@public_page
 @require_safe
 def case_study_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case_study = case_study_for_detail(user=request.user, pk=pk)

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from challenges.coach import find_issues, language_or_none
 from portal.accounts.models import Organisation
 from portal.redirects import safe_next_url
+from portal.web.pagecache import public_page
 
 from .enums import IdeaStatus
 from .forms import HONEYPOT_FIELD, IdeaFilterForm, IdeaForm, ModerationForm
@@ -78,6 +79,7 @@ def _slug_or_empty(value: str) -> str:
 # --- Public pages -----------------------------------------------------------------------------------------
 
 
+@public_page
 @require_safe
 def idea_list(request: HttpRequest) -> HttpResponse:
     form = IdeaFilterForm(request.GET or None, cities=city_choices(), themes=theme_choices())
@@ -100,6 +102,7 @@ def idea_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@public_page
 @require_safe
 def idea_detail(request: HttpRequest, pk: int) -> HttpResponse:
     idea = idea_for_detail(user=request.user, pk=pk)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from portal.redirects import safe_next_url
+from portal.web.pagecache import public_page
 
 from ..models import Challenge
 from ..search import ChallengeFilters, ChallengeSearchForm
@@ -81,6 +82,7 @@ def _search_form(request: HttpRequest, data) -> ChallengeSearchForm:
     return form
 
 
+@public_page
 @require_safe
 def challenge_list(request: HttpRequest) -> HttpResponse:
     form = _search_form(request, request.GET)
@@ -109,6 +111,7 @@ def challenge_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@public_page
 @require_safe
 def challenge_detail(request: HttpRequest, pk: int) -> HttpResponse:
     challenge = challenge_for_detail(user=request.user, pk=pk)

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from challenges.casestudies.enums import CaseSource
+from portal.web.pagecache import public_page
 
 from ..calendar import build_calendar
 from ..models import AgendaSession, ExchangeEvent, ExchangeProgramme, ReflectionReport
@@ -28,6 +29,7 @@ from .common import event_for
 PAGE_SIZE = 20
 
 
+@public_page
 def programme_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(programmes_for_list(), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -35,6 +37,7 @@ def programme_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@public_page
 def programme_detail(request: HttpRequest, slug: str) -> HttpResponse:
     programme = get_object_or_404(ExchangeProgramme.objects.select_related("organiser"), slug=slug)
     return render(
@@ -58,6 +61,7 @@ def programme_reports(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@public_page
 def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
     event = event_for(request, pk)
     sessions = list(published_agenda(event=event)) if event.agenda_is_published else []
@@ -76,6 +80,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
 
 
+@public_page
 def event_agenda(request: HttpRequest, pk: int) -> HttpResponse:
     event = event_for(request, pk)
     if not event.agenda_is_published:

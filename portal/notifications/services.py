@@ -312,9 +312,10 @@ def _message(outbox_mail: OutboxMail, connection) -> mail.EmailMultiAlternatives
     return message
 
 
-def _release(mail_id: int, attempts: int, error: Exception) -> None:
-    """Put a mail whose sending failed back for a later attempt, or give up on it after MAX_ATTEMPTS."""
-    OutboxMail.objects.filter(pk=mail_id).update(
+def _release(mail_id: int, attempts: int, error: Exception, claim_token: str) -> None:
+    """Put a mail whose sending failed back for a later attempt, or give up on it after MAX_ATTEMPTS. Only
+    while the claim is still ours: one the sweep has handed on belongs to the delivery sending it now."""
+    OutboxMail.objects.filter(pk=mail_id, status=OutboxStatus.SENDING, claimed_by=claim_token).update(
         status=OutboxStatus.FAILED if attempts >= MAX_ATTEMPTS else OutboxStatus.PENDING,
         claimed_at=None,
         claimed_by="",
@@ -329,7 +330,8 @@ def deliver_outbox_mails(*, mail_ids: Sequence[int], claim_token: str = "") -> i
     it, so a second run, or a concurrent one, sends nothing twice. claim_token names this delivery (the
     Celery task's id; a fresh one when not given): when the same delivery runs again because its worker was
     killed mid-batch, it takes back the mails it had claimed but not finished instead of leaving them to
-    the sweep after CLAIM_LEASE. (A worker killed after the mail server accepted a mail but before it was
+    the sweep after CLAIM_LEASE; a delivery that stalled past CLAIM_LEASE skips the mails the sweep has
+    handed on meanwhile. (A worker killed after the mail server accepted a mail but before it was
     marked sent makes that one mail go twice: the at-least-once window every outbox has, about a
     millisecond wide here.) If the mail server cannot be reached, the rest of the batch is given back
     untried for the sweep. Returns how many were sent."""
@@ -341,20 +343,33 @@ def deliver_outbox_mails(*, mail_ids: Sequence[int], claim_token: str = "") -> i
         return _send_claimed(claimed, claim_token)
 
 
+def _clock() -> tuple[float, float]:
+    return time.monotonic(), time.time()
+
+
+def _seconds_since(then: tuple[float, float]) -> float:
+    # The monotonic clock ignores the wall clock being set, but stops while the machine is suspended; the
+    # lease is judged on wall-clock time (claimed_at), so whichever says more time has passed counts.
+    return max(time.monotonic() - then[0], time.time() - then[1])
+
+
+def _renew_claims(mail_ids: Sequence[int], claim_token: str) -> set[int]:
+    """Renew this delivery's claims on the given mails and return the ones it still holds. A claim this
+    worker let outlive CLAIM_LEASE (it stalled: a hung mail server, a paused machine) may have been handed
+    by the sweep to another delivery, which sends that mail itself."""
+    held = OutboxMail.objects.filter(pk__in=mail_ids, status=OutboxStatus.SENDING, claimed_by=claim_token)
+    held.update(claimed_at=timezone.now())
+    return set(held.values_list("pk", flat=True))
+
+
 def _send_claimed(claimed: list[OutboxMail], claim_token: str) -> int:
     sent = 0
     connection = None
-    renewed = time.monotonic()
+    # Every mail is sent within CLAIM_RENEWAL of the moment its claim was taken or last renewed and found
+    # still ours, far inside CLAIM_LEASE, so no mail goes out under a claim the sweep has handed on.
+    renewed, held = _clock(), {outbox_mail.pk for outbox_mail in claimed}
     try:
         for index, outbox_mail in enumerate(claimed):
-            if time.monotonic() - renewed > CLAIM_RENEWAL.total_seconds():
-                # A slow mail server must not let the claims of the rest expire while we still hold them.
-                OutboxMail.objects.filter(
-                    pk__in=[later.pk for later in claimed[index:]],
-                    status=OutboxStatus.SENDING,
-                    claimed_by=claim_token,
-                ).update(claimed_at=timezone.now())
-                renewed = time.monotonic()
             if connection is None:
                 # Opened explicitly: a backend's send_messages() opens (and closes) a connection of its
                 # own per call when none is open, which would mean one SMTP session per mail.
@@ -363,13 +378,21 @@ def _send_claimed(claimed: list[OutboxMail], claim_token: str) -> int:
                     connection.open()
                 except Exception as error:  # server down or refusing us: every mail would fail alike
                     connection = None
-                    _release(outbox_mail.pk, outbox_mail.attempts, error)
+                    _release(outbox_mail.pk, outbox_mail.attempts, error, claim_token)
                     _unclaim([later.pk for later in claimed[index + 1 :]], claim_token)
                     break
+            if _seconds_since(renewed) > CLAIM_RENEWAL.total_seconds():
+                # Checked after opening the connection, which may itself have hung: two small queries, at
+                # most once a minute, renew the claims on the rest of the batch and say which are still ours.
+                held = _renew_claims([later.pk for later in claimed[index:]], claim_token)
+                renewed = _clock()
+            if outbox_mail.pk not in held:
+                logger.info("Outbox mail %s not sent here: another delivery has claimed it.", outbox_mail.pk)
+                continue
             try:
                 connection.send_messages([_message(outbox_mail, connection)])
             except Exception as error:  # SMTP and network errors: keep the mail for a later attempt
-                _release(outbox_mail.pk, outbox_mail.attempts, error)
+                _release(outbox_mail.pk, outbox_mail.attempts, error, claim_token)
                 # The session may be broken (a disconnect) or merely have refused one recipient; start a
                 # fresh one for the next mail either way.
                 connection.close()

@@ -66,6 +66,8 @@ MIDDLEWARE = [
     "portal.audit.middleware.RequestContextMiddleware",
     "portal.accounts.middleware.ActiveOrganisationMiddleware",
     "portal.accounts.middleware.RequireStaffMFAMiddleware",
+    # Last: it sees the view's own response, before the middleware above add cookies and headers.
+    "portal.web.pagecache.PublicPageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -259,6 +261,14 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 # Django admin users, programme staff and evaluators are signed out after this many idle seconds.
 SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
+# Public pages as anonymous visitors see them are kept this many seconds (portal/web/pagecache.py); any
+# write to the data expires them at once, so this bounds only what changes with the clock. 0 turns it off.
+# On by default only with Redis: a write must expire the pages of every web process, which a per-process
+# cache cannot do.
+PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", default=60 if REDIS_URL else 0)
+# The dashboards' sections (aggregates over years of data) are read again at most this often; the page
+# says when its figures were read. 0 reads them on every request.
+DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=300)
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 CONTENT_SECURITY_POLICY = {

@@ -6,3 +6,8 @@ class WebConfig(AppConfig):
     name = "portal.web"
     label = "web"
     verbose_name = _("Web pages")
+
+    def ready(self):
+        from . import pagecache
+
+        pagecache.connect_signals()

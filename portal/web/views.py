@@ -6,8 +6,10 @@ from django.views.decorators.http import require_GET
 
 from challenges.selectors.discovery import open_challenges_closing_soon
 from portal.accounts.selectors import memberships_for_user
+from portal.web.pagecache import public_page
 
 
+@public_page
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     memberships = memberships_for_user(user=request.user) if request.user.is_authenticated else []

@@ -27,10 +27,15 @@ document.addEventListener("DOMContentLoaded", () => {
 
 // Idle sign-out (portal/accounts/sessions.py): activity in the page keeps the session alive, and a warning
 // with a "Stay signed in" button appears two minutes before the end (WCAG 2.2.1, timing adjustable).
+// The settings come from <body> on the portal's pages and from a wrapper of the banners on the Django admin's
+// (templates/admin/base_site.html), whose <body> the admin's templates do not let us change.
 (() => {
-  const body = document.body;
-  const timeout = Number(body.dataset.idleTimeout || 0) * 1000;
-  const url = body.dataset.keepAliveUrl;
+  const host = document.querySelector("[data-idle-timeout]");
+  if (!host) {
+    return;
+  }
+  const timeout = Number(host.dataset.idleTimeout || 0) * 1000;
+  const url = host.dataset.keepAliveUrl;
   if (!timeout || !url) {
     return;
   }
@@ -39,8 +44,8 @@ document.addEventListener("DOMContentLoaded", () => {
   const warnBefore = Math.min(120000, timeout / 2);
   // When the server last saw this person, on the page's clock (the server records activity at most once a
   // minute, so that may be a little before this page was loaded).
-  const serverNow = Number(body.dataset.idleNow || 0);
-  const lastSeen = Number(body.dataset.idleLastSeen || serverNow);
+  const serverNow = Number(host.dataset.idleNow || 0);
+  const lastSeen = Number(host.dataset.idleLastSeen || serverNow);
   let lastServerTouch = Date.now() - Math.max(0, serverNow - lastSeen) * 1000;
   let lastActivity = 0;
   let over = false;
@@ -54,18 +59,28 @@ document.addEventListener("DOMContentLoaded", () => {
     warning.hidden = true;
     signedOut.hidden = false;
   };
+  // One keep-alive at a time: on a slow server the 5-second check would otherwise send another on every
+  // tick until the first answered, and a late answer would hide a warning shown since.
+  let sending = false;
   const keepAlive = () => {
+    if (sending) {
+      return;
+    }
+    sending = true;
     fetch(url, { method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": csrfToken() } })
       .then((response) => {
         if (response.status === 204 && !response.redirected) {
           lastServerTouch = Date.now();
-          body.dataset.idleTouched = String(lastServerTouch);
+          host.dataset.idleTouched = String(lastServerTouch);
           warning.hidden = true;
         } else {
           end();
         }
       })
-      .catch(() => {});
+      .catch(() => {})
+      .finally(() => {
+        sending = false;
+      });
   };
 
   ["keydown", "input", "pointerdown"].forEach((type) => {

@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
+from portal.web.pagecache import public_page
+
 from ..forms_profiles import (
     DirectorySearchForm,
     ReferenceFormSet,
@@ -40,6 +42,7 @@ def _profile_or_404(request: HttpRequest, slug: str) -> SupplierProfile:
     return profile
 
 
+@public_page
 @require_safe
 def directory(request: HttpRequest) -> HttpResponse:
     form = DirectorySearchForm(data=request.GET, tags=directory_tag_choices())
@@ -62,6 +65,7 @@ def directory(request: HttpRequest) -> HttpResponse:
     )
 
 
+@public_page
 @require_safe
 def profile_detail(request: HttpRequest, slug: str) -> HttpResponse:
     profile = _profile_or_404(request, slug)

@@ -1,6 +1,7 @@
 """What the fault and scale tests share: a real SMTP server that counts connections and messages, real
-Celery worker processes, a private Redis server that a test may stop, and pointing this process's Celery
-at a broker. Every port is picked at runtime, so two xdist workers never collide."""
+Celery worker processes, a private Redis server that a test may stop or hang, pointing this process's
+Celery at a broker, and timing its hand-offs to the broker. Every port is picked at runtime, so two xdist
+workers never collide."""
 
 import asyncio
 import contextlib
@@ -66,19 +67,22 @@ class _Handler:
         message = email.message_from_bytes(envelope.content)
         with self.sink.lock:
             self.sink.by_mail_id[message["X-Portal-Mail-Id"]] += 1
+            self.sink.received.append(message)
             self.sink.connections.add(session.peer)
             self.sink.messages += 1
         return "250 Message accepted for delivery"
 
 
 class SmtpSink:
-    """An SMTP server in a thread of this process. Counts accepted messages (by X-Portal-Mail-Id) and the
-    client connections that carried them. hold_at=N makes it stop answering the N-th RCPT until release
-    is set (held is set when it stops): a client killed meanwhile has not delivered that message."""
+    """An SMTP server in a thread of this process. Keeps the accepted messages (received) and counts them
+    (by X-Portal-Mail-Id) and the client connections that carried them. hold_at=N makes it stop answering
+    the N-th RCPT until release is set (held is set when it stops): a client killed meanwhile has not
+    delivered that message."""
 
     def __init__(self, hold_at: int | None = None):
         self.port = free_port()
         self.by_mail_id: Counter = Counter()
+        self.received: list[email.message.Message] = []
         self.connections: set = set()
         self.messages = 0
         self.rcpt_count = 0
@@ -219,6 +223,26 @@ def broker_fixture(queue):
     yield point_at
     app.conf.update(saved)
     reset_producer_pools()
+
+
+@pytest.fixture(name="handing_over")
+def handing_over_fixture(monkeypatch) -> list[float]:
+    """The seconds each hand-off of outbox mail to the broker (enqueue_delivery, after the commit) took in
+    this process: that it happened at all, and that a broker down or hanging did not hold it up."""
+    from portal.notifications import services
+
+    seconds: list[float] = []
+    original = services.enqueue_delivery
+
+    def timed_enqueue_delivery(**kwargs):
+        started = time.monotonic()
+        try:
+            return original(**kwargs)
+        finally:
+            seconds.append(time.monotonic() - started)
+
+    monkeypatch.setattr(services, "enqueue_delivery", timed_enqueue_delivery)
+    return seconds
 
 
 def database_url() -> str:

@@ -11,7 +11,6 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.notifications import services as notification_services
 from portal.notifications.enums import OutboxStatus
 from portal.notifications.models import OutboxMail
 from portal.notifications.services import SWEEP_GRACE
@@ -23,6 +22,7 @@ from tests.factories.challenges import PublishedChallengeFactory
 from tests.factories.suppliers import ProposalFactory
 from tests.faults.support import (  # noqa: F401  (the *_fixture names are fixtures)
     broker_fixture,
+    handing_over_fixture,
     private_redis_fixture,
     queue_fixture,
     smtp_sink_fixture,
@@ -53,19 +53,8 @@ def submit_as_the_lead(client) -> tuple[Proposal, float]:
 
 @pytest.mark.parametrize("outage", ["stopped", "hanging"])
 def test_a_submission_during_a_broker_outage_succeeds_fast_and_mails_once_when_it_is_back(
-    client, outage, broker, queue, private_redis, smtp_sink, start_worker, monkeypatch
+    client, outage, broker, queue, private_redis, smtp_sink, start_worker, handing_over
 ):
-    handing_over = []
-    original = notification_services.enqueue_delivery
-
-    def timed_enqueue_delivery(**kwargs):
-        started = time.monotonic()
-        try:
-            return original(**kwargs)
-        finally:
-            handing_over.append(time.monotonic() - started)
-
-    monkeypatch.setattr(notification_services, "enqueue_delivery", timed_enqueue_delivery)
     redis_server = private_redis()
     sink = smtp_sink()
     broker(redis_server.url)

@@ -1,12 +1,15 @@
 """The outbox pieces the fault tests rely on, without real services: a delivery that runs again under its
-own token takes back its claims at once; outbox_batch() hands a fan-out's mails over in one go; notify_each()
-gives each recipient their own context in a fixed number of queries; claim_reminders() claims in one
-statement and never twice."""
+own token takes back its claims at once; one that stalled past the lease leaves alone the mails the sweep
+handed on meanwhile; outbox_batch() hands a fan-out's mails over in one go; notify_each() gives each
+recipient their own context in a fixed number of queries; claim_reminders() claims in one statement and
+never twice."""
 
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core import mail
+from django.core.mail.backends import locmem
 from django.db import transaction
 from django.utils import timezone
 
@@ -164,3 +167,39 @@ def test_a_stale_claim_of_another_delivery_is_taken_over():
     )
 
     assert deliver_outbox_mails(mail_ids=[abandoned.pk], claim_token="task-new") == 1
+
+
+class StallingBackend(locmem.EmailBackend):
+    """The mail server hangs on the first mail for longer than the claim lease; meanwhile the sweep hands
+    the rest of the batch to another delivery, which sends it (stall() is what happens in those minutes)."""
+
+    stall = None
+
+    def send_messages(self, messages):
+        stall, StallingBackend.stall = StallingBackend.stall, None
+        if stall is not None:
+            stall()
+        return super().send_messages(messages)
+
+
+def test_a_delivery_that_stalled_past_the_lease_skips_the_mails_handed_on_meanwhile(settings):
+    settings.EMAIL_BACKEND = f"{__name__}.StallingBackend"
+    first, second, third = OutboxMailFactory.create_batch(3)
+    later = timezone.now() + services.CLAIM_LEASE + timedelta(minutes=1)
+    traveller = time_machine.travel(later, tick=False)
+
+    def stall():
+        traveller.start()
+        # What the sweep and another worker do while this one hangs: the stale claims are taken over.
+        assert deliver_outbox_mails(mail_ids=[second.pk, third.pk], claim_token="task-2") == 2
+
+    StallingBackend.stall = stall
+    try:
+        sent = deliver_outbox_mails(mail_ids=[first.pk, second.pk, third.pk], claim_token="task-1")
+    finally:
+        traveller.stop()
+
+    assert sent == 1
+    ids = sorted(message.extra_headers["X-Portal-Mail-Id"] for message in mail.outbox)
+    assert ids == sorted(str(outbox_mail.pk) for outbox_mail in (first, second, third))  # each once
+    assert set(OutboxMail.objects.values_list("status", flat=True)) == {OutboxStatus.SENT}

@@ -1,14 +1,15 @@
 """The audit log is append-only in the database itself, whatever the code does.
 
 - PostgreSQL (production; marked `postgres`): a row trigger (audit 0002) refuses UPDATE and DELETE of any
-  entry. TRUNCATE is not refused: a row trigger does not see it, and Django's test runner empties tables
-  with TRUNCATE between transactional tests, so a TRUNCATE trigger would break them; in production only the
-  table's owner (the migrating role) may TRUNCATE.
+  entry, and a statement trigger (audit 0004) refuses TRUNCATE unless the connection set
+  portal.audit_truncate_allowed to "on", as only the test settings do (pytest-django empties tables with
+  TRUNCATE between transactional tests).
 - SQLite (the embedded default): a trigger (audit 0003) refuses UPDATE. DELETE is refused by the model and
   its queryset only, since Django empties SQLite tables with DELETE between transactional tests.
 - Everywhere: the model refuses save() of an existing entry and delete(), its queryset update() and
   delete() (tests/audit/test_models.py)."""
 
+import psycopg
 import pytest
 from django.db import DatabaseError, connection, transaction
 
@@ -68,6 +69,43 @@ def test_postgresql_trigger_is_installed_for_update_and_delete():
             "WHERE event_object_table = 'audit_auditevent' AND trigger_name = 'audit_event_append_only'"
         )
         assert {row[0] for row in cursor.fetchall()} == {"UPDATE", "DELETE"}
+
+
+def _second_connection(**kwargs) -> psycopg.Connection:
+    """A connection of its own to the test database, as another process would open one: without the
+    test settings' options unless given."""
+    db = connection.settings_dict
+    return psycopg.connect(
+        dbname=db["NAME"],
+        user=db["USER"] or None,
+        password=db["PASSWORD"] or None,
+        host=db["HOST"] or "127.0.0.1",
+        port=db["PORT"] or 5432,
+        connect_timeout=5,
+        **kwargs,
+    )
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)  # the entry is committed, so the other connection sees it
+def test_postgresql_refuses_truncate_to_a_connection_that_did_not_allow_it(entry):
+    with _second_connection() as other:
+        other.execute("SET lock_timeout = '10s'")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="append-only"):
+            other.execute("TRUNCATE audit_auditevent")
+
+    assert _row(entry.pk) is not None
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_postgresql_lets_a_connection_that_allowed_it_truncate(entry):
+    with _second_connection(options="-c portal.audit_truncate_allowed=on") as other:
+        other.execute("SET lock_timeout = '10s'")
+        other.execute("TRUNCATE audit_auditevent")
+        other.commit()
+
+    assert _row(entry.pk) is None
 
 
 def test_an_entry_can_still_be_appended(entry):

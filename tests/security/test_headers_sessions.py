@@ -1,7 +1,7 @@
 """Headers and sessions (OWASP ASVS level 2, V3 and V14): the Content Security Policy, HSTS and the other
 headers on real responses; session cookies; the session key rotated at sign-in; the 30-minute idle sign-out
-for Django admin users, programme staff and evaluators; the Django admin's sign-in throttled
-like everyone's."""
+for Django admin users, programme staff and evaluators (on the admin's pages too, for someone appointed to
+a panel mid-session, and for a POST it cuts short); the Django admin's sign-in throttled like everyone's."""
 
 import json
 import os
@@ -10,12 +10,15 @@ import subprocess
 import sys
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import time_machine
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -276,6 +279,115 @@ def test_other_people_are_not_signed_out_when_idle(client):
     assert "data-idle-timeout" not in client.get(reverse("accounts:profile")).content.decode()
     with time_machine.travel(timezone.now() + timedelta(hours=3), tick=False):
         assert client.get(reverse("accounts:profile")).status_code == 200
+
+
+def _sent_to_sign_in_then(response) -> str:
+    """Where a redirect to the sign-in page says to go after signing in."""
+    assert response.status_code == 302
+    location = urlsplit(response["Location"])
+    assert location.path == reverse("account_login")
+    return parse_qs(location.query)["next"][0]
+
+
+def test_a_post_cut_short_by_the_timeout_returns_to_the_page_the_form_was_on(staff_client):
+    # The form's target answers POST only: sent back there after sign-in, the person would meet a 405.
+    form_page = f"{reverse('accounts:organisation-list')}?page=2"
+    with time_machine.travel(timezone.now() + timedelta(minutes=31), tick=False):
+        response = staff_client.post(
+            reverse("accounts:organisation-switch"),
+            {"organisation": "1"},
+            headers={"referer": f"http://testserver{form_page}"},
+        )
+
+        assert _sent_to_sign_in_then(response) == form_page
+        followed = staff_client.get(response["Location"]).content.decode()
+        assert "so what you sent was not saved" in followed
+
+
+@pytest.mark.parametrize(
+    "referer",
+    [
+        None,
+        "https://elsewhere.example/accounts/organisations/",
+        "http://testserver//elsewhere.example/accounts/organisations/",
+        "javascript:alert(1)//testserver/",
+    ],
+)
+def test_a_post_cut_short_by_the_timeout_never_follows_a_referer_off_the_site(staff_client, referer):
+    headers = {"referer": referer} if referer else {}
+    with time_machine.travel(timezone.now() + timedelta(minutes=31), tick=False):
+        response = staff_client.post(reverse("accounts:organisation-switch"), {}, headers=headers)
+
+    assert _sent_to_sign_in_then(response) == reverse("web:home")
+
+
+def test_someone_appointed_to_a_panel_while_signed_in_comes_under_the_rule_within_a_minute(client):
+    from tests.factories.suppliers import EvaluatorFactory
+
+    user = UserFactory()
+    _login(client, user.email)
+    assert client.session[IDLE_TIMEOUT_KEY] == 0
+    start = timezone.now()
+
+    EvaluatorFactory(user=user)
+
+    with time_machine.travel(start + timedelta(seconds=61), tick=False):
+        page = client.get(reverse("accounts:profile")).content.decode()
+        assert client.session[IDLE_TIMEOUT_KEY] == 30 * 60
+        assert 'data-idle-timeout="1800"' in page
+    with time_machine.travel(start + timedelta(seconds=61, minutes=31), tick=False):
+        assert client.get(reverse("accounts:profile")).status_code == 302
+
+
+def test_the_panel_check_costs_a_page_no_query_in_the_first_minute_and_one_after(client):
+    user = UserFactory()
+    _login(client, user.email)
+    start = timezone.now()
+    profile = reverse("accounts:profile")
+
+    def queries_at(seconds: int) -> list[str]:
+        with (
+            time_machine.travel(start + timedelta(seconds=seconds), tick=False),
+            CaptureQueriesContext(connection) as queries,
+        ):
+            assert client.get(profile).status_code == 200
+        # The session write's savepoint and its release are not queries of their own.
+        return [query["sql"] for query in queries if not query["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+
+    within_the_minute = queries_at(30)
+    after_it = queries_at(61)
+
+    assert [sql for sql in within_the_minute if "evaluation_evaluator" in sql] == []
+    assert [sql for sql in within_the_minute if sql.startswith('UPDATE "django_session"')] == []
+    assert len([sql for sql in after_it if "evaluation_evaluator" in sql]) == 1
+    assert len(after_it) == len(within_the_minute) + 2  # the panel check and the session write
+    # Decided again: the next minute is free again.
+    assert len(queries_at(90)) == len(within_the_minute)
+
+
+@pytest.fixture
+def admin_client(client):
+    admin = TOTPAuthenticatorFactory(user__is_staff=True, user__is_superuser=True).user
+    _login(client, admin.email)
+    client.post(reverse("mfa_authenticate"), {"code": current_totp_code()})
+    return client
+
+
+@pytest.mark.parametrize("page", ["", "accounts/user/", "accounts/user/add/"])
+def test_the_admins_pages_carry_the_idle_warning_within_the_policy(admin_client, page):
+    response = admin_client.get(f"/{settings.ADMIN_URL}{page}")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    session = re.search(r'<div class="idle-session"([^>]*)>', html).group(1)
+    assert 'data-idle-timeout="1800"' in session
+    assert f'data-keep-alive-url="{reverse("accounts:session-keep-alive")}"' in session
+    assert re.search(r'data-idle-last-seen="\d+" data-idle-now="\d+"', session)
+    assert 'id="idle-warning"' in html and "Stay signed in" in html and 'id="idle-signed-out"' in html
+    assert re.search(r'<script src="[^"]*/js/portal\.js" defer></script>', html)
+    # keep-alive posts the page's CSRF token: the admin's sign-out form carries one
+    assert 'name="csrfmiddlewaretoken"' in html
+    assert _directives(response["Content-Security-Policy"])["script-src"] == ["'self'"]
 
 
 # The Django admin signs in through allauth, so its throttling and two factors apply

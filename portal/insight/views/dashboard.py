@@ -4,17 +4,24 @@
 A page the person may not see is a 404 (anonymous: the sign-in page), never a 403. The figures come from
 portal.insight.selectors; this module only turns their rows into tables and charts."""
 
+import hashlib
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import rules
 from django.contrib import messages
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, path, reverse
+from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
@@ -611,10 +618,34 @@ def programme_settings(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "insight/programme_settings.html", {"form": form, "programme": programme})
 
 
+def _sections_html(request, *, scope, period, query, csv_url_name, csv_kwargs) -> tuple[str, datetime]:
+    """The sections of a dashboard, rendered, and when their figures were read. The figures are aggregates
+    over every challenge, proposal and event of the scope's organisations (hundreds of milliseconds with
+    years of data), the same for everyone who may see the dashboard; so the rendered sections are kept
+    for settings.DASHBOARD_CACHE_SECONDS, per dashboard, period and language, and the page says how old
+    they are. Who may see the dashboard is checked before, on every request."""
+    key = "insight:dashboard:" + hashlib.sha256(
+        "|".join(
+            (csv_url_name, urlencode(sorted(csv_kwargs.items())), query, get_language() or "")
+        ).encode()
+    ).hexdigest()
+    if settings.DASHBOARD_CACHE_SECONDS > 0 and (cached := cache.get(key)) is not None:
+        return cached
+    sections = [build(scope, period) for build in SECTIONS.values()]
+    for section in sections:
+        section.csv_url = f"{reverse(csv_url_name, kwargs={**csv_kwargs, 'section': section.slug})}?{query}"
+    rendered = (
+        render_to_string("insight/_dashboard_sections.html", {"sections": sections}, request=request),
+        timezone.now(),
+    )
+    if settings.DASHBOARD_CACHE_SECONDS > 0:
+        cache.set(key, rendered, settings.DASHBOARD_CACHE_SECONDS)
+    return rendered
+
+
 def _render_dashboard(request, *, scope, heading, csv_url_name, csv_kwargs, extra) -> HttpResponse:
     period_form = _period_form(request)
     period = period_form.period
-    sections = [build(scope, period) for build in SECTIONS.values()]
     query = _query_string(
         period_form,
         **(
@@ -623,8 +654,9 @@ def _render_dashboard(request, *, scope, heading, csv_url_name, csv_kwargs, extr
             else {}
         ),
     )
-    for section in sections:
-        section.csv_url = f"{reverse(csv_url_name, kwargs={**csv_kwargs, 'section': section.slug})}?{query}"
+    sections_html, figures_read_at = _sections_html(
+        request, scope=scope, period=period, query=query, csv_url_name=csv_url_name, csv_kwargs=csv_kwargs
+    )
     return render(
         request,
         "insight/dashboard.html",
@@ -633,7 +665,10 @@ def _render_dashboard(request, *, scope, heading, csv_url_name, csv_kwargs, extr
             "scope": scope,
             "period": period,
             "period_form": period_form,
-            "sections": sections,
+            "sections_html": sections_html,
+            "figures_read_at": figures_read_at,
+            "refresh_minutes": max(1, settings.DASHBOARD_CACHE_SECONDS // 60),
+            "figures_cached": settings.DASHBOARD_CACHE_SECONDS > 0,
             "min_others": selectors.MIN_OTHERS_FOR_AVERAGE,
             **extra,
         },

@@ -1,0 +1,80 @@
+"""The dashboards' sections are read at most every DASHBOARD_CACHE_SECONDS (aggregates over years of data),
+per dashboard, period and language; the page says when its figures were read, and who may see it is still
+checked on every request."""
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+
+from .conftest import LAST, NOW
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("today")]
+
+
+@pytest.fixture
+def cached(settings):
+    settings.DASHBOARD_CACHE_SECONDS = 300
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _dashboard(world):
+    return reverse("insight:dashboard", kwargs={"slug": world.programme.organisation.slug})
+
+
+def test_sections_are_read_once_per_period_and_language(
+    client, world, actors, cached, django_assert_max_num_queries
+):
+    client.force_login(actors["staff"])
+    url = _dashboard(world)
+    first = client.get(url)
+    assert first.status_code == 200
+    html = first.content.decode()
+    assert "Figures as of" in html and "every 5 minutes" in html
+    assert "Alpha kommune" in html
+
+    # The second request does not read the figures again: far fewer queries, the same sections.
+    with django_assert_max_num_queries(8):
+        second = client.get(url)
+    assert second.context["sections_html"] == first.context["sections_html"]
+
+    # Another period, or another language, is read on its own.
+    other_period = client.get(f"{url}?from={LAST}&to={NOW}")
+    assert other_period.context["sections_html"] != first.context["sections_html"]
+    client.cookies["django_language"] = "nb"
+    norwegian = client.get(url)
+    assert norwegian.context["sections_html"] != first.context["sections_html"]
+
+
+def test_a_cached_dashboard_is_still_only_for_those_who_may_see_it(client, world, actors, cached):
+    client.force_login(actors["staff"])
+    assert client.get(_dashboard(world)).status_code == 200  # now cached
+    client.force_login(actors["supplier"])
+    assert client.get(_dashboard(world)).status_code == 404
+    client.logout()
+    assert client.get(_dashboard(world)).status_code == 302
+
+
+def test_new_figures_show_once_the_cached_ones_expire(client, world, actors, cached):
+    from tests.factories.accounts import BuyerFactory
+
+    client.force_login(actors["staff"])
+    url = _dashboard(world)
+    before = client.get(url).context["sections_html"]
+    world.programme.buyers.add(BuyerFactory(name="Delta kommune"))
+    assert "Delta kommune" not in client.get(url).context["sections_html"]  # still the cached figures
+    cache.clear()  # the lifetime has passed
+    after = client.get(url).context["sections_html"]
+    assert "Delta kommune" in after and after != before
+
+
+def test_without_the_cache_the_figures_are_read_every_time(client, world, actors, settings):
+    from tests.factories.accounts import BuyerFactory
+
+    settings.DASHBOARD_CACHE_SECONDS = 0
+    client.force_login(actors["staff"])
+    url = _dashboard(world)
+    assert "Figures as of" not in client.get(url).content.decode()
+    world.programme.buyers.add(BuyerFactory(name="Delta kommune"))
+    assert "Delta kommune" in client.get(url).context["sections_html"]
