@@ -63,7 +63,8 @@ def invitable_organisations(*, query: str, proposal: Proposal) -> list[Organisat
     whose name contains the query; any other only by its exact name or organisation number (so that two
     letters do not list the organisations that chose to stay out of the directory). At most SEARCH_LIMIT,
     by name. One query."""
-    query = query.strip()
+    # PostgreSQL text cannot hold NUL, and the query comes straight from the request.
+    query = query.replace("\x00", "").strip()
     if len(query) < SEARCH_MIN_LENGTH:
         return []
     return list(

@@ -8,7 +8,7 @@ deadline off: a page's first render warms caches and would trip it."""
 
 import io
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -58,13 +58,17 @@ class Site:
     maps: dict[str, CrawlResult]
 
 
-def demo_clients() -> tuple[dict[str, Client], dict[str, list[str]]]:
+def demo_clients(
+    extra: Callable[[], dict[str, list[str]]] | None = None,
+) -> tuple[dict[str, Client], dict[str, list[str]]]:
     """Load the demo data set (inside the caller's transaction) and sign in one client per role: the
-    clients, and the pages each role's crawl starts from."""
+    clients, and the pages each role's crawl starts from. `extra`, if given, adds state to the demo and
+    returns pages by role that the crawl visits first (see tests/fuzz/state.py)."""
     from challenges.evaluation.demo import evaluation_demo_chair
     from portal.accounts.models import User
 
     call_command("load_demo", stdout=io.StringIO())
+    first = extra() if extra is not None else {}
     people = dict(DEMO_PEOPLE)
     if chair := evaluation_demo_chair():
         people["panel-chair"] = chair.user.email
@@ -73,17 +77,20 @@ def demo_clients() -> tuple[dict[str, Client], dict[str, list[str]]]:
         user = User.objects.get(email=email)
         clients[role] = Client()
         clients[role].force_login(user)
-        seeds[role] = [*SEEDS, *seeds_for(user)]
+        # The chosen pages come first: each takes its kind of page's one visit in the crawl.
+        seeds[role] = [*first.get(role, []), *SEEDS, *seeds_for(user)]
     return clients, seeds
 
 
 @pytest.fixture(scope="module")
 def site(django_db_setup, django_db_blocker) -> Iterator[Site]:
-    """The whole demo data set, loaded and crawled once for the module in a transaction rolled back at
-    its end; each test runs in a savepoint inside it (pytest-django's ``db``), so tests cannot see each
-    other's writes."""
+    """The whole demo data set with the fuzz suite's additions (tests/fuzz/state.py), loaded and crawled
+    once for the module in a transaction rolled back at its end; each test runs in a savepoint inside it
+    (pytest-django's ``db``), so tests cannot see each other's writes."""
     with django_db_blocker.unblock(), transaction.atomic():
-        clients, seeds = demo_clients()
+        from tests.fuzz.state import build_fuzz_state
+
+        clients, seeds = demo_clients(build_fuzz_state)
         maps = {role: crawl(client, seeds=seeds[role]) for role, client in clients.items()}
         yield Site(clients=clients, maps=maps)
         transaction.set_rollback(True)

@@ -106,7 +106,10 @@ def form_data(draw, form: Form) -> dict:
             continue
         if len(fields) > 1 or first.kind == "select-multiple":
             options = [f.value for f in fields] if len(fields) > 1 else first.options
-            chosen = draw(st.lists(st.one_of(st.sampled_from(options), hostile_text), max_size=4))
+            # A list with nothing to choose from yet (a survey's first question has no earlier answers to
+            # depend on) gets hostile values only.
+            value = st.one_of(st.sampled_from(options), hostile_text) if options else hostile_text
+            chosen = draw(st.lists(value, max_size=4))
             if chosen:
                 data[name] = chosen
             continue
