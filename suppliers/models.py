@@ -191,17 +191,18 @@ def _evaluator_reads(user) -> Q:
     )
 
 
+def _of_organisations(organisation_ids) -> Q:
+    return Q(supplier_id__in=organisation_ids) | Q(
+        pk__in=ConsortiumPartner.objects.filter(
+            organisation_id__in=organisation_ids, status=PartnerStatus.ACCEPTED
+        ).values("proposal_id")
+    )
+
+
 class ProposalQuerySet(models.QuerySet):
     def of_organisations(self, organisation_ids) -> "ProposalQuerySet":
         """Proposals an organisation leads or has accepted to partner in."""
-        return self.filter(
-            Q(supplier_id__in=organisation_ids)
-            | Q(
-                pk__in=ConsortiumPartner.objects.filter(
-                    organisation_id__in=organisation_ids, status=PartnerStatus.ACCEPTED
-                ).values("proposal_id")
-            )
-        )
+        return self.filter(_of_organisations(organisation_ids))
 
     def opened(self) -> "ProposalQuerySet":
         """Submitted proposals whose challenge has passed its deadline (by the database clock)."""
@@ -234,8 +235,10 @@ class ProposalQuerySet(models.QuerySet):
         readers = (
             Q(challenge__owner_id__in=admin_of) & ~Q(challenge_id__in=on_panel.values("challenge_id"))
         ) | _evaluator_reads(user)
+        # The bidder's condition is on the row itself, not a subquery of proposals: "supplier in (…) or
+        # partner" inside a subquery made PostgreSQL scan every proposal (50 ms at 100,000 proposals).
         return self.filter(
-            Q(pk__in=self.model.objects.of_organisations(user.organisation_ids).values("pk"))
+            _of_organisations(user.organisation_ids)
             | Q(pk__in=self.model.objects.opened().filter(readers).values("pk"))
         )
 

@@ -72,10 +72,20 @@ def editable_case_study(*, user: User, pk: int) -> CaseStudy | None:
 
 def case_study_of_challenge(*, challenge: Challenge) -> CaseStudy | None:
     """The challenge's case study, in any status (None, and no query, for a challenge that has not
-    ended: it cannot have one)."""
+    ended: it cannot have one; no query either when the challenge was read with it, with_case_study)."""
     if challenge.status not in ENDED_STATUSES:
         return None
+    if getattr(challenge, "case_study_read", False):
+        return challenge._state.fields_cache["case_study"]
     return CaseStudy.objects.filter(challenge_id=challenge.pk).first()
+
+
+def with_case_study(challenges: QuerySet[Challenge], user: User) -> QuerySet[Challenge]:
+    """The challenges with their case study (or None) in the same row, for case_study_of_challenge: the
+    challenge page reads it with the challenge (challenges.selectors.discovery names this function).
+    `case_study_read` says the row was read so: a case study cached on the challenge some other way (by
+    creating one for it) may be out of date."""
+    return challenges.select_related("case_study").annotate(case_study_read=Value(True))
 
 
 def _one_if(condition) -> Case:

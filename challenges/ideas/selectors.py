@@ -228,5 +228,32 @@ def supporters_of(*, idea: Idea) -> QuerySet[User]:
 
 
 def origin_idea_for(*, challenge: Challenge) -> Idea | None:
-    """The public idea a challenge was drafted from, with its support count. One query."""
-    return with_support_count(Idea.objects.public().filter(challenge=challenge)).order_by("pk").first()
+    """The public idea a challenge was drafted from, with its support count. One query; none when the
+    challenge was read with it (with_origin_idea)."""
+    if hasattr(challenge, "origin_idea_id"):
+        if challenge.origin_idea_id is None:
+            return None
+        # What the challenge page shows of it (its link, title and support count); any other field is
+        # read from the database if asked for (deferred), never guessed.
+        idea = Idea.from_db(
+            Idea.objects.db, ["id", "title"], [challenge.origin_idea_id, challenge.origin_idea_title]
+        )
+        idea.support_count = challenge.origin_idea_support_count
+        return idea
+    return _origin_ideas(challenge).first()
+
+
+def with_origin_idea(challenges: QuerySet[Challenge], user: User) -> QuerySet[Challenge]:
+    """The challenges with the public idea each was drafted from, as origin_idea_for reads it, in their own
+    row (`origin_idea_id`, None when there is none, `origin_idea_title`, `origin_idea_support_count`): the
+    challenge page reads it with the challenge (challenges.selectors.discovery names this function)."""
+    first = _origin_ideas(OuterRef("pk"))
+    return challenges.annotate(
+        origin_idea_id=Subquery(first.values("pk")[:1]),
+        origin_idea_title=Subquery(first.values("title")[:1]),
+        origin_idea_support_count=Subquery(first.values("support_count")[:1]),
+    )
+
+
+def _origin_ideas(challenge) -> QuerySet[Idea]:
+    return with_support_count(Idea.objects.public().filter(challenge=challenge)).order_by("pk")

@@ -1,20 +1,25 @@
 """Reads of discovery: the public list and its search, the detail page, the home page's block, follows and
 saved searches, and who hears of a newly published challenge."""
 
+import functools
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.apps import apps
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django_countries import countries as all_countries
 
 from portal.accounts.enums import OrganisationKind
 from portal.accounts.models import Organisation, User
 
-from ..models import Challenge, Follow, SavedSearch, Theme
+from ..enums import ClarificationStatus
+from ..models import Amendment, Challenge, Clarification, Follow, SavedSearch, Theme
 from ..search import (
     ChallengeFilters,
     apply_filters,
@@ -111,12 +116,47 @@ def open_challenges_closing_soon(*, limit: int = HOME_BLOCK_SIZE) -> list[Challe
 # --- The detail page ----------------------------------------------------------------------------------
 
 
+# The areas that build on challenges show panels on its page (the view names their templates). What a panel
+# needs of the challenge's own row (the award, the user's place on the panel, a count, whether there is
+# anything to show at all) its area adds to the page's one query of the challenge, through a function named
+# here by its dotted path rather than imported: challenges knows none of them. Each takes the queryset and
+# the user and returns it annotated; its panel reads the annotations when they are there and queries as
+# before when they are not. An area whose app is not installed is left out, as a template that does not
+# exist is.
+DETAIL_ROW_EXTENSIONS = (
+    "challenges.evaluation.selectors.challenge_page.with_challenge_page_facts",
+    "suppliers.selectors.board.with_board_summary",
+    "suppliers.selectors.proposals.with_own_proposal_flag",
+    "challenges.casestudies.selectors.with_case_study",
+    "challenges.ideas.selectors.with_origin_idea",
+)
+
+
+@functools.cache
+def detail_row_extensions() -> tuple[Callable[[QuerySet, User], QuerySet], ...]:
+    return tuple(
+        import_string(path) for path in DETAIL_ROW_EXTENSIONS if apps.get_containing_app_config(path)
+    )
+
+
 def challenge_for_detail(*, user: User, pk: int) -> Challenge | None:
     """The challenge with everything its statement shows (authoring's statement_queryset: owner, outcomes,
     criteria, CPV codes, themes, documents), if the user may see it. Amendments and clarifications come
-    from their own areas' selectors. For a signed-in user, whether they follow the challenge and its buyer
-    comes with it (follow_state reads it)."""
-    challenges = statement_queryset().visible_to(user).filter(pk=pk)
+    from their own areas' selectors, which read nothing when the row says there are none
+    (`has_amendments`, `has_public_clarifications`). For a signed-in user, whether they follow the
+    challenge and its buyer comes with it (follow_state reads it). The other areas' panels add what they
+    read of the row (DETAIL_ROW_EXTENSIONS)."""
+    challenges = (
+        statement_queryset()
+        .visible_to(user)
+        .filter(pk=pk)
+        .annotate(
+            has_amendments=Exists(Amendment.objects.filter(challenge=OuterRef("pk"))),
+            has_public_clarifications=Exists(
+                Clarification.objects.filter(challenge=OuterRef("pk"), status=ClarificationStatus.PUBLIC)
+            ),
+        )
+    )
     if user.is_authenticated:
         challenges = challenges.annotate(
             followed_by_user=Exists(Follow.objects.filter(user=user, challenge=OuterRef("pk"))),
@@ -124,6 +164,8 @@ def challenge_for_detail(*, user: User, pk: int) -> Challenge | None:
                 Follow.objects.filter(user=user, organisation=OuterRef("owner_id"))
             ),
         )
+    for extend in detail_row_extensions():
+        challenges = extend(challenges, user)
     return challenges.first()
 
 

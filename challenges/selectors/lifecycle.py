@@ -136,7 +136,9 @@ def amendment_changes(amendment: Amendment) -> list[AmendmentChange]:
 def amendments_for_challenge(*, challenge: Challenge) -> list[Amendment]:
     """A challenge's amendments, newest first, each with `change_rows`, for
     templates/challenges/lifecycle/_amendments.html. One query, or none when the caller prefetched
-    `amendments`."""
+    `amendments` or read the challenge knowing it has none (`has_amendments`, challenge_for_detail)."""
+    if getattr(challenge, "has_amendments", None) is False:
+        return []
     amendments = sorted(
         challenge.amendments.all(), key=lambda amendment: (amendment.created_at, amendment.pk)
     )

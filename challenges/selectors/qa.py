@@ -15,7 +15,10 @@ from ..models import Challenge, Clarification
 
 def public_clarifications_for(*, challenge: Challenge) -> QuerySet[Clarification]:
     """The clarifications published to everyone, oldest answer first, for
-    templates/challenges/qa/_clarifications.html. Loads only what the public may read. One query."""
+    templates/challenges/qa/_clarifications.html. Loads only what the public may read. One query, none
+    when the challenge was read knowing it has none (`has_public_clarifications`, challenge_for_detail)."""
+    if getattr(challenge, "has_public_clarifications", None) is False:
+        return Clarification.objects.none()
     return (
         Clarification.objects.filter(challenge=challenge, status=ClarificationStatus.PUBLIC)
         .only("pk", "challenge_id", "public_question", "answer", "answered_at")

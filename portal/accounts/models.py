@@ -83,10 +83,21 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_name.split(" ")[0] if self.full_name else self.email
 
     @cached_property
+    def membership_rows(self) -> list["Membership"]:
+        """The memberships with their organisations, by organisation name: read once per request (one
+        query), and shared by everything that asks: the permission predicates (through the properties
+        below), the header's organisation switcher and the active organisation
+        (portal.accounts.selectors.memberships_for_request). A request reads its user afresh, so the rows
+        are never older than the request; forget_organisation_roles() drops them after a change."""
+        return list(
+            Membership.objects.filter(user=self).select_related("organisation").order_by("organisation__name")
+        )
+
+    @property
     def organisation_memberships(self) -> list[tuple[int, str, str]]:
-        """[(organisation id, role, organisation kind)], read once per request (one query) so permission
-        predicates run no queries."""
-        return list(self.memberships.values_list("organisation_id", "role", "organisation__kind"))
+        """[(organisation id, role, organisation kind)], from membership_rows: permission predicates run
+        no queries of their own."""
+        return [(row.organisation_id, row.role, row.organisation.kind) for row in self.membership_rows]
 
     @property
     def organisation_roles(self) -> dict[int, str]:
@@ -106,7 +117,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         return {pk for pk, _role, kind in self.organisation_memberships if kind == "buyer"}
 
     def forget_organisation_roles(self) -> None:
-        self.__dict__.pop("organisation_memberships", None)
+        self.__dict__.pop("membership_rows", None)
 
 
 # Letters that slugify() would drop rather than spell in ASCII ("Bærum" would become "brum").

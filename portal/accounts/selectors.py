@@ -20,11 +20,10 @@ def pending_invitations_of(*, organisation: Organisation) -> QuerySet[Invitation
 
 
 def memberships_for_request(*, request) -> list[Membership]:
-    """The signed-in user's memberships, read once per request (header, switcher, active organisation)."""
-    if not hasattr(request, "_portal_memberships"):
-        user = request.user
-        request._portal_memberships = list(memberships_for_user(user=user)) if user.is_authenticated else []
-    return request._portal_memberships
+    """The signed-in user's memberships (header, switcher, active organisation): the same rows, read once
+    per request, that the permission predicates read their roles from (User.membership_rows)."""
+    user = request.user
+    return user.membership_rows if user.is_authenticated else []
 
 
 def active_organisation_for(*, request) -> Organisation | None:

@@ -1,7 +1,8 @@
 """Reads for the "looking for partners" board. Posts are for signed-in suppliers; a conversation is for
 its two organisations' members only."""
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, IntegerField, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from challenges.models import Challenge
 from portal.accounts.models import User
@@ -70,8 +71,30 @@ def board_summary(*, challenge: Challenge, user: User) -> dict | None:
     of the user's has posted. None (and no query) for anyone but a supplier organisation's member."""
     if not user.is_authenticated or not user.supplier_organisation_ids:
         return None
+    if hasattr(challenge, "board_open_count"):  # read with the challenge (with_board_summary)
+        return {"open_count": challenge.board_open_count, "own_count": challenge.board_own_count}
     own = list(user.supplier_organisation_ids)
     return PartnerPost.objects.filter(challenge=challenge).aggregate(
         open_count=Count("pk", filter=Q(status=PartnerPostStatus.OPEN)),
         own_count=Count("pk", filter=Q(organisation_id__in=own)),
+    )
+
+
+def with_board_summary(challenges: QuerySet[Challenge], user: User) -> QuerySet[Challenge]:
+    """The challenges with board_summary's two counts in their own row (`board_open_count`,
+    `board_own_count`): the challenge page reads them with the challenge (challenges.selectors.discovery
+    names this function) instead of by a query of the panel's. Nothing for anyone board_summary answers
+    None for."""
+    if not user.is_authenticated or not user.supplier_organisation_ids:
+        return challenges
+    own = list(user.supplier_organisation_ids)
+    posts = PartnerPost.objects.filter(challenge=OuterRef("pk")).order_by().values("challenge")
+
+    def count(condition: Q):
+        counted = posts.annotate(n=Count("pk", filter=condition)).values("n")
+        return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+    return challenges.annotate(
+        board_open_count=count(Q(status=PartnerPostStatus.OPEN)),
+        board_own_count=count(Q(organisation_id__in=own)),
     )

@@ -6,7 +6,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from challenges.models import Challenge
 
@@ -42,7 +42,10 @@ def proposal_for_editor(*, user, pk: int) -> Proposal:
 
 
 def proposal_of_organisation(*, challenge: Challenge, organisation_id: int) -> Proposal | None:
-    """The proposal an organisation leads, or has accepted to partner in, for one challenge."""
+    """The proposal an organisation leads, or has accepted to partner in, for one challenge. No query when
+    the challenge was read knowing that none of the user's organisations has one (with_own_proposal_flag)."""
+    if getattr(challenge, "has_own_proposal", None) is False:
+        return None
     return (
         Proposal.objects.of_organisations([organisation_id])
         .filter(challenge=challenge)
@@ -50,6 +53,18 @@ def proposal_of_organisation(*, challenge: Challenge, organisation_id: int) -> P
         .order_by("-updated_at", "pk")
         .first()
     )
+
+
+def with_own_proposal_flag(challenges: QuerySet[Challenge], user) -> QuerySet[Challenge]:
+    """The challenges with whether one of the user's supplier organisations leads, or has accepted to
+    partner in, a proposal to each (`has_own_proposal`): the challenge page asks it with the challenge
+    (challenges.selectors.discovery names this function), and its proposal panel reads no proposal for the
+    many suppliers who read a challenge they have not answered. Nothing for anyone else (the panel reads
+    nothing for them either)."""
+    if not user.is_authenticated or not user.supplier_organisation_ids:
+        return challenges
+    own = Proposal.objects.of_organisations(user.supplier_organisation_ids).filter(challenge=OuterRef("pk"))
+    return challenges.annotate(has_own_proposal=Exists(own))
 
 
 def proposals_for_organisation(*, organisation_id: int) -> QuerySet[Proposal]:

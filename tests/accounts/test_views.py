@@ -703,9 +703,9 @@ def test_organisation_list_query_count_for_member(client, django_assert_num_quer
     MembershipFactory.create_batch(rows, user=user)
     client.force_login(user)
 
-    # session, user, roles, count, page, memberships (header), notifications badge, and the two of
-    # Django's ModelBackend, asked for the site-wide "view all organisations" permission
-    with django_assert_num_queries(9):
+    # session, user, roles (also the header's memberships), count, page, notifications badge, and the two
+    # of Django's ModelBackend, asked for the site-wide "view all organisations" permission
+    with django_assert_num_queries(8):
         response = client.get(reverse("accounts:organisation-list"))
 
     assert len(response.context["page_obj"].object_list) == rows
@@ -719,8 +719,9 @@ def test_organisation_detail_query_count(client, django_assert_num_queries, rows
     InvitationFactory.create_batch(rows, organisation=organisation)
     client.force_login(admin.user)
 
-    # session, user, organisation, roles, members, invitations, memberships (header), notifications badge
-    with django_assert_num_queries(8):
+    # session, user, organisation, roles (also the header's memberships), members, invitations,
+    # notifications badge
+    with django_assert_num_queries(7):
         response = client.get(organisation.get_absolute_url())
 
     assert len(response.context["members"]) == rows + 1
@@ -735,8 +736,8 @@ def test_organisation_detail_query_count_for_member(client, django_assert_num_qu
     InvitationFactory.create_batch(rows, organisation=organisation)
     client.force_login(member.user)
 
-    # session, user, organisation, roles, members, memberships (header), notifications badge
-    with django_assert_num_queries(7):
+    # session, user, organisation, roles (also the header's memberships), members, notifications badge
+    with django_assert_num_queries(6):
         response = client.get(organisation.get_absolute_url())
 
     assert len(response.context["members"]) == rows + 2
@@ -749,8 +750,9 @@ def test_organisation_detail_query_count_for_staff(client, django_assert_num_que
     MembershipFactory.create_batch(rows, organisation=organisation)
     client.force_login(staff)
 
-    # session, user, MFA check, organisation, roles, members, memberships (header), notifications badge
-    with django_assert_num_queries(8):
+    # session, user, MFA check, organisation, roles (also the header's memberships), members,
+    # notifications badge
+    with django_assert_num_queries(7):
         response = client.get(organisation.get_absolute_url())
 
     assert len(response.context["members"]) == rows + 1

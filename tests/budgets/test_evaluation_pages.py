@@ -32,14 +32,6 @@ from tests.factories.suppliers import AcceptedPartnerFactory, EvaluatorFactory, 
 pytestmark = pytest.mark.django_db
 
 ROWS = (1, 50)
-# The evaluation report is flat but over the budget: one query per table it shows. The five every
-# signed-in page makes (session, user, memberships twice, unread count); the challenge with its panel and
-# award; the panel's members; their declarations; for a panel member, the bidding organisations (have they
-# declared about every one?); the opened proposals, their partners, consensus, submitted sheets and their
-# scores; the criteria; the trials and their results; the award's winners and its feedback; the audit
-# trail (the trail's names come from what is read already). Page-specific ceilings (the counts today) keep
-# it from growing.
-REPORT_SCORING, REPORT_TRIALS, REPORT_DECIDED = 17, 17, 20
 
 PAGES = {
     "evaluation:panel",
@@ -214,8 +206,8 @@ def scene_scoring(rows):
         ("evaluation:sheet-reopen", _url("evaluation:sheet-reopen", sheet.pk), chair),
         ("evaluation:moderation", _url("evaluation:moderation", challenge.pk), chair),
         ("evaluation:consensus", _url("evaluation:consensus", scene["bids"][0].pk), chair),
-        ("evaluation:report", _url("evaluation:report", challenge.pk), chair, REPORT_SCORING),
-        ("evaluation:report", _url("evaluation:report", challenge.pk), scene["procurer"], REPORT_SCORING),
+        ("evaluation:report", _url("evaluation:report", challenge.pk), chair),
+        ("evaluation:report", _url("evaluation:report", challenge.pk), scene["procurer"]),
     ]
 
 
@@ -251,7 +243,7 @@ def scene_trials(rows):
         ("evaluation:trial-detail", _url("evaluation:trial-detail", trials[0].pk), procurer),
         ("evaluation:trial-decide", _url("evaluation:trial-decide", trials[0].pk), procurer),
         ("evaluation:award", _url("evaluation:award", challenge.pk), procurer),
-        ("evaluation:report", _url("evaluation:report", challenge.pk), procurer, REPORT_TRIALS),
+        ("evaluation:report", _url("evaluation:report", challenge.pk), procurer),
     ]
 
 
@@ -287,8 +279,8 @@ def scene_decided(rows):
     return [
         ("evaluation:award", _url("evaluation:award", challenge.pk), procurer),
         ("evaluation:award-feedback", _url("evaluation:award-feedback", bid.pk), bidder),
-        ("evaluation:report", _url("evaluation:report", challenge.pk), procurer, REPORT_DECIDED),
-        ("evaluation:report", _url("evaluation:report", challenge.pk), scene["chair"], REPORT_DECIDED),
+        ("evaluation:report", _url("evaluation:report", challenge.pk), procurer),
+        ("evaluation:report", _url("evaluation:report", challenge.pk), scene["chair"]),
         ("evaluation:trial-list", _url("evaluation:trial-list", challenge.pk), procurer),
         ("open_data:challenge-releases", _url("open_data:challenge-releases", challenge.pk), None),
     ]

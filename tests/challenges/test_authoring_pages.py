@@ -246,7 +246,7 @@ def test_organisation_challenges_query_count(client, django_assert_num_queries, 
     ChallengeFactory.create_batch(rows - 1, owner=actors["buyer"], deadline_timezone="America/New_York")
     client.force_login(actors["owner_member"])
 
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = client.get(reverse("challenges:organisation-challenges"))
 
     assert len(response.context["page_obj"].object_list) == rows
@@ -331,13 +331,13 @@ def test_cpv_search_query_count(client, django_assert_num_queries, query):
     ("step", "queries"),
     [
         # problem, practicalities and review: one more, "others who faced this need" (case studies)
-        ("problem", 13),
-        ("outcomes", 12),
-        ("constraints", 12),
-        ("practicalities", 14),
-        ("criteria", 12),
-        ("documents", 12),
-        ("review", 13),
+        ("problem", 12),
+        ("outcomes", 11),
+        ("constraints", 11),
+        ("practicalities", 13),
+        ("criteria", 11),
+        ("documents", 11),
+        ("review", 12),
     ],
 )
 def test_challenge_edit_query_count(client, django_assert_num_queries, rows, step, queries):
@@ -364,7 +364,7 @@ def test_challenge_preview_query_count(client, django_assert_num_queries, rows):
         _upload(actors, title=f"Document {number}")
     client.force_login(actors["owner_member"])
 
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         client.get(reverse("challenges:challenge-preview", kwargs={"pk": challenge.pk}))
 
 

@@ -344,9 +344,9 @@ def test_follow_list_query_count(client, django_assert_num_queries, actors, rows
         FollowFactory(user=actors["supplier"], challenge=None, organisation=BuyerFactory())
     login(client, actors, "supplier")
 
-    # the session, the user, memberships (twice: roles for visible_to, and the menu's), the unread count,
+    # the session, the user, memberships (once: roles for visible_to, and the menu's), the unread count,
     # the count, the page
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         client.get(reverse("challenges:follow-list"))
 
 

@@ -413,9 +413,9 @@ def test_challenge_detail_query_count(client, django_assert_num_queries, rows):
         IdeaSupportFactory(idea=idea)
         PublishedCaseStudyFactory().themes.add(theme)
 
-    # the challenge with owner; outcomes, criteria, documents, themes, CPV codes; amendments; clarifications;
-    # the citizen idea it started from, with its supporters counted; related case studies
-    with django_assert_num_queries(10):
+    # the challenge with owner (and the citizen idea it started from, with its supporters counted);
+    # outcomes, criteria, documents, themes, CPV codes; amendments; clarifications; related case studies
+    with django_assert_num_queries(9):
         response = client.get(challenge.get_absolute_url())
 
     assert response.status_code == 200
@@ -428,10 +428,12 @@ def test_challenge_detail_query_count_signed_in(client, django_assert_num_querie
         FollowFactory(challenge=PublishedChallengeFactory(), user=actors["supplier"])
     client.force_login(actors["supplier"])
 
-    # + the session, the user, their memberships (twice: roles for visible_to, and the menu's), the unread
-    # count, the organisation's proposal (proposal panel), the board's count (board panel), the citizen idea
-    # it started from, related case studies; the follow state comes with the challenge
-    with django_assert_num_queries(17):
+    # the session, the user, their memberships (once: roles for visible_to, and the menu's); the challenge
+    # with owner; outcomes, criteria, documents, themes, CPV codes; the unread count; related case studies.
+    # The follow state and the board's counts (board panel) come with the challenge, and so does that it
+    # has no amendments, public clarifications, citizen idea or proposal of the supplier's (none of their
+    # queries)
+    with django_assert_num_queries(11):
         client.get(challenge.get_absolute_url())
 
 

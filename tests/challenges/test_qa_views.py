@@ -332,7 +332,7 @@ def test_question_list_query_count(client, django_assert_num_queries, actors, ro
     url = reverse("challenges:question-list", args=[actors["challenge"].pk])
     client.get(url)  # warm the session and the user's memberships
 
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         response = client.get(url)
 
     assert len(response.context["page_obj"]) == rows
@@ -346,7 +346,7 @@ def test_my_questions_query_count(client, django_assert_num_queries, actors, row
     url = reverse("challenges:my-questions")
     client.get(url)
 
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = client.get(url)
 
     assert len(response.context["page_obj"]) == rows

@@ -193,11 +193,11 @@ def test_award_page_query_count(client, scene, django_assert_num_queries, rows):
         scored_bid(scene, [2, 2])
     client.force_login(scene["procurer"])
 
-    # the signed-in page's own (session, user, memberships, menu, unread count); the challenge with its
+    # the signed-in page's own (session, user, memberships and menu, unread count); the challenge with its
     # panel settings and award; the bids the user reads; the criteria; every opened proposal with its
     # partners, consensus and submitted sheets (ranking and scoring progress); each bid's consensus count
     # (also the number of bids); the panel and its declarations (blockers)
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(14):
         response = client.get(reverse("evaluation:award", args=[scene["challenge"].pk]))
     assert response.status_code == 200
 
@@ -221,9 +221,10 @@ def test_award_notice_query_count(client, scene, django_assert_num_queries, rows
         scored_bid(scene, [2, 2])
     _decide(scene)
 
-    # the challenge page's 10, + the award with its number of bids, + its winners, + its case study (an
-    # ended challenge may have one)
-    with django_assert_num_queries(13):
+    # the challenge (with the award and its number of bids, its case study, and that it has no amendments,
+    # public clarifications or citizen idea); outcomes, criteria, documents, themes, CPV codes; the award's
+    # winners; related case studies
+    with django_assert_num_queries(8):
         response = client.get(scene["challenge"].get_absolute_url())
     assert f'<dd class="col-sm-8">{rows + 2}</dd>' in response.content.decode()
 
@@ -274,9 +275,12 @@ def test_award_notice_query_count_for_a_bidder(client, scene, django_assert_num_
     client.force_login(scene["bidder_a"])
     client.get(scene["challenge"].get_absolute_url())
 
-    # The signed-in challenge page's own, the award with its number of bids, its winners, the bidder's
-    # own bids with feedback.
-    with django_assert_num_queries(22):
+    # The session, the user, their memberships; the challenge (with what the panels read of it: the award
+    # and its number of bids, the bid with feedback of the bidder's (the only one), the user's place on the
+    # panel, the board's counts, the case study ...); outcomes, criteria, documents, themes, CPV codes; the
+    # unread count; the award's winners; their organisation's proposal (proposal panel); related case
+    # studies.
+    with django_assert_num_queries(13):
         response = client.get(scene["challenge"].get_absolute_url())
     assert "Your feedback on the award" in response.content.decode()
 

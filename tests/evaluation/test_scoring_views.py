@@ -201,9 +201,10 @@ def test_scoring_list_query_count(client, django_assert_num_queries, rows):
     url = reverse("evaluation:scoring", kwargs={"pk": ev["challenge"].pk})
     client.get(url)
 
-    # the signed-in page's own five (session, user, roles, menu, unread count); the challenge with the
-    # chair's row and the panel's settings; the panel and its declarations; the bidders; the proposals,
-    # their partners and submitted sheets; the chair's own sheets
+    # the signed-in page's own four (session, user, roles and menu, unread count); the challenge with the
+    # chair's row and the panel's settings; the panel and its declarations; the bidders; the number of
+    # proposals (for the pages), a page of them with their partners and submitted sheets; the chair's own
+    # sheets on that page
     with django_assert_num_queries(13):
         assert client.get(url).status_code == 200
 
@@ -215,10 +216,10 @@ def test_moderation_query_count(client, django_assert_num_queries, rows):
     url = reverse("evaluation:moderation", kwargs={"pk": ev["challenge"].pk})
     client.get(url)
 
-    # the signed-in page's own five; the challenge with the chair's row; the panel and its declarations;
+    # the signed-in page's own four; the challenge with the chair's row; the panel and its declarations;
     # the bidders; the criteria; every opened proposal (for the ranking) with its partners, consensus and,
     # for those the chair reads, submitted sheets and their scores
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(14):
         assert client.get(url).status_code == 200
 
 
@@ -356,10 +357,11 @@ def test_report_query_count(client, django_assert_num_queries, rows):
     url = reverse("evaluation:report", kwargs={"pk": ev["challenge"].pk})
     client.get(url)
 
-    # the signed-in page's own five; the challenge (with panel and award); the panel's members; their
-    # declarations; the bidding organisations; the opened proposals, their partners, consensus, submitted
-    # sheets and scores; the criteria; the trials; the audit trail (its names come from what is read)
-    with django_assert_num_queries(17):
+    # the signed-in page's own four (session, user, roles and menu, unread count); the challenge (with panel
+    # and award); the panel's members; their declarations; the opened proposals (with their trials; the
+    # bidders come from them), their partners, consensus, submitted sheets and scores; the criteria; the
+    # audit trail (its names come from what is read)
+    with django_assert_num_queries(14):
         assert client.get(url).status_code == 200
 
 
@@ -454,3 +456,34 @@ def test_panel_row_controls_have_distinct_accessible_names(client, ev):
     assert len(make_chair) == 5 and len(set(make_chair)) == 5
     assert len(remove) == 6 and len(set(remove)) == 6
     assert f"Remove {ev['expert'].full_name or ev['expert'].email}" in remove
+
+
+def test_scoring_list_and_moderation_come_a_page_at_a_time(client, monkeypatch):
+    """A panel with more proposals than fit on a page sees them a page at a time, each exactly once, in
+    the order of submission; moderation's ranking still ranks every proposal."""
+    from challenges.evaluation.views import scoring as scoring_views
+
+    monkeypatch.setattr(scoring_views, "SCORING_PAGE_SIZE", 2)
+    monkeypatch.setattr(scoring_views, "MODERATION_PAGE_SIZE", 2)
+    ev = _panel_with(3)
+    client.force_login(ev["chair"])
+    titles = list(ev["challenge"].proposals.order_by("submitted_at", "pk").values_list("title", flat=True))
+
+    def rows_of(name, page):
+        url = reverse(name, kwargs={"pk": ev["challenge"].pk})
+        response = client.get(url, {"page": page})
+        assert response.status_code == 200
+        return response, [row[0].title for row in response.context["rows"]] if name.endswith("scoring") else [
+            row.proposal.title for row in response.context["rows"]
+        ]
+
+    for name in ("evaluation:scoring", "evaluation:moderation"):
+        first, on_first = rows_of(name, 1)
+        second, on_second = rows_of(name, 2)
+        assert on_first == titles[:2] and on_second == titles[2:]
+        assert first.context["page_obj"].paginator.num_pages == 2
+        assert 'page=2"' in first.content.decode()  # the link to the next page
+        _, beyond = rows_of(name, 99)  # past the end: the last page
+        assert beyond == titles[2:]
+    # The ranking is over every proposal, whatever the page of moderation shown.
+    assert len(second.context["ranking"]) == 3

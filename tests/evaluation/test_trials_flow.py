@@ -175,5 +175,5 @@ def test_trial_list_query_count(client, trial_scene, django_assert_num_queries, 
 
     # the signed-in page's own; the challenge; the panel; the bids with their trials; the number of bids;
     # criteria and consensus (ranking); the trials with their results
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(14):
         client.get(reverse("evaluation:trial-list", args=[trial_scene["challenge"].pk]))

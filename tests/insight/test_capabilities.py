@@ -542,9 +542,9 @@ def test_results_page_query_count(client, django_assert_num_queries, actors, row
             PublishedAgendaSessionFactory(event=event).case_studies.add(case_study)
     client.force_login(actors["member"])
 
-    # session, user, roles, organisation, assessments, programme averages, programmes, case studies,
-    # exchanges; the header's memberships and unread notifications
-    with django_assert_num_queries(11):
+    # session, user, roles (the header's memberships too), organisation, assessments, programme averages,
+    # programmes, case studies, exchanges; the header's unread notifications
+    with django_assert_num_queries(10):
         response = client.get(_results_url(organisation))
 
     assert response.status_code == 200

@@ -568,7 +568,7 @@ def test_organisation_dashboard_query_count(client, django_assert_num_queries, r
     client.force_login(admin)
     url = reverse("insight:organisation-dashboard", kwargs={"slug": buyers[0].slug})
 
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(14):
         assert client.get(url).status_code == 200
 
 
@@ -577,5 +577,5 @@ def test_index_query_count(client, django_assert_num_queries, actors, rows):
     _small_world(rows)
     client.force_login(actors["staff"])
 
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         assert client.get(reverse("insight:index")).status_code == 200

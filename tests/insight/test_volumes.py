@@ -317,9 +317,9 @@ def test_volume_page_query_count(client, django_assert_num_queries, actors, rows
         ProcurementVolumeFactory(organisation=organisation, year=year, recorded_by=MembershipFactory().user)
     client.force_login(actors["admin"])
 
-    # session, user, roles, organisation, volumes (with who recorded them); the header's memberships and
-    # unread notifications
-    with django_assert_num_queries(7):
+    # session, user, roles (the header's memberships too), organisation, volumes (with who recorded them);
+    # the header's unread notifications
+    with django_assert_num_queries(6):
         response = client.get(_url(organisation))
 
     assert response.status_code == 200

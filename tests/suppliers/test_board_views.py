@@ -312,8 +312,9 @@ def test_board_query_count(client, grid, django_assert_num_queries, rows):
         SupplierProfileFactory(organisation=PartnerPostFactory(challenge=grid["challenge"]).organisation)
     client.force_login(grid["other_supplier"])
 
-    # session, user, memberships, challenge, count, page of posts, own posts, conversations, menu, unread
-    with django_assert_num_queries(10):
+    # session, user, memberships (also the menu's), challenge, count, page of posts, own posts,
+    # conversations, unread
+    with django_assert_num_queries(9):
         response = client.get(reverse("suppliers:board", kwargs={"pk": grid["challenge"].pk}))
 
     assert len(response.context["page_obj"]) == rows
@@ -325,8 +326,8 @@ def test_conversation_query_count(client, grid, django_assert_num_queries, rows)
         PartnerMessageFactory(conversation=grid["conversation"])
     client.force_login(grid["poster"])
 
-    # session, user, memberships, conversation, count, messages, menu, unread
-    with django_assert_num_queries(8):
+    # session, user, memberships (also the menu's), conversation, count, messages, unread
+    with django_assert_num_queries(7):
         response = client.get(reverse("suppliers:board-conversation", kwargs={"pk": grid["conversation"].pk}))
 
     assert len(response.context["page_obj"]) == rows

@@ -366,8 +366,9 @@ def test_consortium_page_query_count_is_constant(client, grid, django_assert_num
     for _ in range(4):
         ConsortiumPartnerFactory(proposal=grid["proposal"])
 
-    # session, user, memberships, proposal (the bidders' own only), partners, search, menu, unread
-    with django_assert_num_queries(8):
+    # session, user, memberships (also the menu's), proposal (the bidders' own only), partners, search,
+    # unread
+    with django_assert_num_queries(7):
         client.get(url, {"q": "Supplier"})
 
 
@@ -393,8 +394,8 @@ def test_inbox_query_count(client, django_assert_num_queries, rows):
         ConsortiumPartnerFactory(organisation=organisation)
     client.force_login(user)
 
-    # session, user, memberships, count, page, the menu's memberships, unread count
-    with django_assert_num_queries(7):
+    # session, user, memberships (also the menu's), count, page, unread count
+    with django_assert_num_queries(6):
         response = client.get(reverse("suppliers:partner-invitation-list"))
 
     assert len(response.context["page_obj"]) == rows

@@ -92,6 +92,7 @@ def test_panel_is_not_shown_on_an_unpublished_challenge(client, actors):
 
 
 def test_panel_adds_no_query_for_anonymous_users(client, actors, django_assert_num_queries):
-    # The challenge page's own queries for an anonymous reader (tests/challenges: 10 with its factories).
-    with django_assert_num_queries(10):
+    # The challenge page's own queries for an anonymous reader (tests/challenges/test_discovery_views.py:
+    # 7 with these factories, which make no amendment, public clarification or citizen idea).
+    with django_assert_num_queries(7):
         client.get(actors["challenge"].get_absolute_url())

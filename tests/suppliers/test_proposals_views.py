@@ -696,9 +696,9 @@ def test_editor_query_count(client, django_assert_num_queries, rows):
     user = MembershipFactory(organisation=proposal.supplier, role=MembershipRole.ADMIN).user
     client.force_login(user)
 
-    # session, user, memberships (roles for visible_to; the menu's), unread count; the proposal with its
-    # challenge and supplier, then outcomes, criteria, outcome answers, criterion answers, price lines,
-    # documents, partners; the submission panel's receipts
+    # session, user, memberships (roles for visible_to, and the menu's: one read), unread count; the
+    # proposal with its challenge and supplier, then outcomes, criteria, outcome answers, criterion
+    # answers, price lines, documents, partners; the submission panel's receipts
     with django_assert_num_queries(QUERIES_EDITOR):
         response = client.get(_edit_url(proposal))
 
@@ -719,5 +719,5 @@ def test_proposal_list_query_count(client, django_assert_num_queries, rows):
     assert len(response.context["page_obj"]) == rows
 
 
-QUERIES_EDITOR = 14
+QUERIES_EDITOR = 13
 QUERIES_LIST = 6

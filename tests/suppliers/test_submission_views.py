@@ -332,7 +332,7 @@ def test_proposal_detail_query_count(client, submitted, django_assert_num_querie
     user = submitted["lead"]
     user.organisation_roles  # noqa: B018 (the role cache, as the middleware fills it on every request)
 
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         response = client.get(submitted["proposal"].get_absolute_url())
 
     assert response.status_code == 200
@@ -542,9 +542,9 @@ def test_receipt_page_query_count(client, submitted, django_assert_num_queries, 
         ProposalDocumentFactory(proposal=submitted["proposal"])
     client.force_login(submitted["lead"])
 
-    # session, user, memberships, the receipt (with its proposal, challenge, submitter), its proposal's
-    # partners, the menu's memberships, unread count: its documents come from the receipt's own manifest
-    with django_assert_num_queries(7):
+    # session, user, memberships (also the menu's), the receipt (with its proposal, challenge, submitter),
+    # its proposal's partners, unread count: its documents come from the receipt's own manifest
+    with django_assert_num_queries(6):
         response = client.get(submitted["receipt"].get_absolute_url())
 
     assert response.status_code == 200

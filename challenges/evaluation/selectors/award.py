@@ -275,22 +275,20 @@ def award_of(*, challenge: Challenge) -> Award | None:
 def award_notice_for(*, challenge: Challenge) -> dict | None:
     """The public notice of an awarded (or not awarded) challenge: the decision, its date, the winners with
     their contract values, the number of bids and the standstill. Two queries (the award with the number
-    of bids, its winners); none for a challenge without an outcome."""
+    of bids, its winners); one (the winners) when the challenge was read with them
+    (challenge_page.with_challenge_page_facts); none for a challenge without an outcome."""
     from challenges.enums import ChallengeStatus
 
     if challenge.status not in {ChallengeStatus.AWARDED, ChallengeStatus.NOT_AWARDED}:
         return None
-    award = (
-        Award.objects.filter(challenge=challenge)
-        .annotate(bids=Count("feedback"))
-        .prefetch_related(
-            Prefetch(
-                "awarded",
-                queryset=AwardedProposal.objects.select_related("proposal__supplier").order_by("pk"),
-            )
-        )
-        .first()
-    )
+    if "award" in challenge._state.fields_cache and hasattr(challenge, "award_bid_count"):
+        # Read with the challenge: only its winners are left to read.
+        award = challenge._state.fields_cache["award"]
+        if award is not None:
+            award.bids = challenge.award_bid_count
+            prefetch_related_objects([award], _winners())
+    else:
+        award = _award_with_winners(challenge)
     if award is None:
         return None
     return {
@@ -302,12 +300,35 @@ def award_notice_for(*, challenge: Challenge) -> dict | None:
     }
 
 
+def _winners() -> Prefetch:
+    return Prefetch(
+        "awarded", queryset=AwardedProposal.objects.select_related("proposal__supplier").order_by("pk")
+    )
+
+
+def _award_with_winners(challenge: Challenge) -> Award | None:
+    return (
+        Award.objects.filter(challenge=challenge)
+        .annotate(bids=Count("feedback"))
+        .prefetch_related(_winners())
+        .first()
+    )
+
+
 def feedback_proposals_for(*, challenge: Challenge, user: User) -> list[Proposal]:
     """The user's organisations' bids (as lead or accepted partner) to the challenge that have feedback on
     its award: the ones whose feedback page the user reads. One query for a member of an organisation,
-    none for anyone else."""
+    none for anyone else, nor when the challenge was read with their number (and the first of them:
+    challenge_page.with_challenge_page_facts) and it is 0 or 1."""
     if not user.is_authenticated or not user.organisation_ids:
         return []
+    count = getattr(challenge, "own_feedback_count", None)
+    if count == 0:
+        return []
+    if count == 1:
+        # The page links to it by its id; any other field is read from the database if asked for
+        # (deferred), never guessed.
+        return [Proposal.from_db(Proposal.objects.db, ["id"], [challenge.own_feedback_first_pk])]
     return list(
         Proposal.objects.of_organisations(user.organisation_ids)
         .filter(challenge=challenge, feedback__isnull=False)

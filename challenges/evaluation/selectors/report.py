@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import CharField, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import CharField, FilteredRelation, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.db.models.functions import Cast
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
@@ -31,6 +31,7 @@ from ..models import (
     Trial,
     TrialResult,
 )
+from .scoring import evaluation_proposals_query
 
 ACTION_LABELS = {
     "challenge.published": gettext_lazy("Challenge published with its criteria"),
@@ -141,37 +142,56 @@ def evaluation_trail_events(
     )
 
 
-def trials_for_report(*, challenge: Challenge) -> list[Trial]:
-    """The challenge's proof-of-value trials with their proposal, supplier and results (two queries)."""
-    return list(
-        Trial.objects.filter(proposal__challenge=challenge)
-        .select_related("proposal__supplier")
-        .prefetch_related(Prefetch("results", queryset=TrialResult.objects.select_related("outcome")))
-        .order_by("shortlisted_at", "pk")
+def proposals_for_report(
+    *, challenge: Challenge, readable: QuerySet[Proposal] | None, award: Award | None
+) -> list[Proposal]:
+    """Every opened proposal as evaluation_proposals reads them (supplier, accepted partners, consensus,
+    `readable`, the readable ones' submitted sheets and scores), with, in the same row, its trial and,
+    once the award is decided, its place among the winners and its feedback: the report's trials and award
+    sections cost no query of their own (trials_of_report, award_rows_of_report) but the trials' results.
+    They can: a trial is shortlisted from the opened proposals, and the award goes to, and gives feedback
+    on, submitted bids only (decide_award)."""
+    proposals = evaluation_proposals_query(challenge=challenge, readable=readable).select_related("trial")
+    if award is not None:
+        # One award per challenge, and one winner row and one feedback row per bid of it (unique): joined
+        # to the proposal's row, never more than one each.
+        proposals = proposals.annotate(
+            award_row=FilteredRelation("awards", condition=Q(awards__award=award)),
+            feedback_row=FilteredRelation("feedback", condition=Q(feedback__award=award)),
+        ).select_related("award_row", "feedback_row")
+    return list(proposals)
+
+
+def trials_of_report(*, proposals: list[Proposal]) -> list[Trial]:
+    """The trials of the proposals read by proposals_for_report, the first shortlisted first, with their
+    proposal, supplier and results (one query, none without trials)."""
+    trials = []
+    for proposal in proposals:
+        trial = getattr(proposal, "trial", None)  # read with the proposal: None when it has none
+        if trial is not None:
+            trial.proposal = proposal
+            trials.append(trial)
+    trials.sort(key=lambda trial: (trial.shortlisted_at, trial.pk))
+    prefetch_related_objects(
+        trials, Prefetch("results", queryset=TrialResult.objects.select_related("outcome"))
     )
+    return trials
 
 
-def award_for_report(*, challenge: Challenge) -> Award | None:
-    """The challenge's award with its winners and the feedback rows (rank and total per bid), or None
-    (three queries; two when the challenge was read with select_related("award__decided_by"))."""
-    if "award" in challenge._state.fields_cache:
-        award = challenge._state.fields_cache["award"]
-        if award is not None:
-            prefetch_related_objects([award], *_award_prefetches())
-        return award
-    return (
-        Award.objects.filter(challenge=challenge)
-        .select_related("decided_by")
-        .prefetch_related(*_award_prefetches())
-        .first()
-    )
-
-
-def _award_prefetches() -> list[Prefetch]:
-    return [
-        Prefetch("awarded", queryset=AwardedProposal.objects.select_related("proposal__supplier")),
-        Prefetch("feedback", queryset=BidderFeedback.objects.select_related("proposal__supplier")),
-    ]
+def award_rows_of_report(*, proposals: list[Proposal]) -> tuple[list[AwardedProposal], list[BidderFeedback]]:
+    """The award's winners and its feedback rows, in their own order, from the proposals read by
+    proposals_for_report with the award (no query)."""
+    winners, feedback = [], []
+    for proposal in proposals:
+        for name, rows in (("award_row", winners), ("feedback_row", feedback)):
+            row = getattr(proposal, name, None)
+            if row is not None:
+                row.proposal = proposal
+                rows.append(row)
+    winners.sort(key=lambda row: row.pk)
+    # BidderFeedback's ordering (rank, then pk), with the bids without a rank last, as PostgreSQL sorts.
+    feedback.sort(key=lambda row: (row.rank is None, row.rank or 0, row.pk))
+    return winners, feedback
 
 
 @dataclass

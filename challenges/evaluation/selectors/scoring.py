@@ -72,9 +72,23 @@ def scorable_proposals(*, evaluator: Evaluator, state: "PanelState | None" = Non
         )
         if undeclared_organisations(evaluator=evaluator):
             return Proposal.objects.none()
+    return _scorable(evaluator, conflicted_orgs)
+
+
+def scorable_if_declared(*, evaluator: Evaluator, state: "PanelState") -> QuerySet[Proposal]:
+    """What scorable_proposals returns once the evaluator has declared about every bidding organisation,
+    without asking whether they have: for a caller that asks it of the opened proposals it reads
+    (PanelState.read_bidders_from), which spares the query for the bidders. `state` must know the
+    evaluator (its declarations give the conflicts)."""
+    return _scorable(evaluator, sorted(state.conflicts.get(evaluator.pk, set())))
+
+
+def _scorable(evaluator: Evaluator, conflicted_orgs) -> QuerySet[Proposal]:
     return (
+        # visible_to on the rows themselves, not through a subquery of every visible proposal: that
+        # subquery made PostgreSQL scan all proposals of all challenges.
         opened_proposals(challenge=evaluator.challenge)
-        .filter(pk__in=Proposal.objects.visible_to(evaluator.user).values("pk"))
+        .visible_to(evaluator.user)
         .exclude(supplier_id__in=conflicted_orgs)
         .exclude(
             pk__in=ConsortiumPartner.objects.filter(
@@ -90,9 +104,12 @@ def sheet_of(*, evaluator: Evaluator, proposal: Proposal) -> ScoreSheet | None:
     )
 
 
-def own_sheets(*, evaluator: Evaluator) -> dict[int, ScoreSheet]:
-    """{proposal id: this evaluator's sheet}."""
-    return {sheet.proposal_id: sheet for sheet in ScoreSheet.objects.filter(evaluator=evaluator)}
+def own_sheets(*, evaluator: Evaluator, proposals=None) -> dict[int, ScoreSheet]:
+    """{proposal id: this evaluator's sheet}, of the given proposals only when they are given."""
+    sheets = ScoreSheet.objects.filter(evaluator=evaluator)
+    if proposals is not None:
+        sheets = sheets.filter(proposal_id__in=[proposal.pk for proposal in proposals])
+    return {sheet.proposal_id: sheet for sheet in sheets}
 
 
 # Who is expected to score what
@@ -115,6 +132,14 @@ class PanelState:
         if self._bidders is None:
             self._bidders = bidding_organisation_ids(challenge=self.challenge)
         return self._bidders
+
+    def read_bidders_from(self, proposals: list[Proposal]) -> None:
+        """Answer `bidders` from the challenge's opened proposals, read with their accepted partners
+        (opened_proposals), instead of by a query: once the challenge has passed its deadline they are all
+        its submitted proposals, whose leads and accepted partners are the bidders. With none opened they
+        say nothing (there may be submitted proposals still sealed), and `bidders` is read as before."""
+        if proposals:
+            self._bidders = set().union(*(proposal.bidder_organisation_ids for proposal in proposals))
 
     def knows(self, evaluator: Evaluator) -> bool:
         """The evaluator is one of the active members whose declarations this state holds."""
@@ -214,16 +239,61 @@ def evaluation_proposals(
     `readable` (it is among the given queryset, e.g. scorable_proposals; None: all of them), and, for the
     readable ones only, the submitted sheets (`submitted_sheets`, with their scores unless scores=False)
     that scoring_progress reads. Five queries (four without scores) whatever the number of proposals."""
+    return list(evaluation_proposals_query(challenge=challenge, readable=readable, scores=scores))
+
+
+def evaluation_proposals_query(
+    *, challenge: Challenge, readable: QuerySet[Proposal] | None = None, scores: bool = True
+) -> QuerySet[Proposal]:
+    """evaluation_proposals, unread: for a page that reads more with the same rows (the report)."""
     if readable is None:
         flag = Value(True)
     elif readable.query.is_empty():
         flag = Value(False)
     else:
         flag = ExpressionWrapper(Q(pk__in=readable.values("pk")), output_field=BooleanField())
-    return list(
+    return (
         opened_proposals(challenge=challenge)
         .annotate(readable=flag)
         .prefetch_related(_consensus_list(), _submitted_sheets(scores=scores, readable=readable))
+    )
+
+
+def moderation_proposals(*, challenge: Challenge, readable: QuerySet[Proposal]) -> list[Proposal]:
+    """evaluation_proposals for the moderation page, with only what it shows of all of them: the title and
+    the lead supplier's name, the consensus for the ranking, and who has submitted a sheet (without the
+    scores: moderation_rows reads those for one page). Reading every column of hundreds of proposals,
+    their partners and whole sheets cost most of the page's time. Five queries."""
+    sheets = (
+        ScoreSheet.objects.filter(submitted_at__isnull=False, proposal__in=readable.values("pk"))
+        .select_related("evaluator__user")
+        .only(
+            "id",
+            "proposal_id",
+            "evaluator_id",
+            "submitted_at",
+            "reopened_at",
+            "evaluator__id",
+            "evaluator__user__id",
+            "evaluator__user__full_name",
+            "evaluator__user__email",
+        )
+    )
+    return list(
+        evaluation_proposals_query(challenge=challenge, readable=readable, scores=False)
+        .prefetch_related(None)
+        .prefetch_related(
+            # bidder_organisation_ids reads the accepted partners: who is expected to score what.
+            Prefetch(
+                "partners",
+                queryset=ConsortiumPartner.objects.filter(status=PartnerStatus.ACCEPTED).only(
+                    "id", "proposal_id", "organisation_id", "status"
+                ),
+            ),
+            _consensus_list(),
+            Prefetch("score_sheets", queryset=sheets, to_attr="submitted_sheets"),
+        )
+        .only("id", "challenge_id", "supplier_id", "status", "title", "submitted_at", "supplier__name")
     )
 
 

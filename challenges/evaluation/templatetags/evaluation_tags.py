@@ -4,6 +4,7 @@ import rules
 from django import template
 
 from ..selectors.award import panel_has_trial_stage
+from ..selectors.challenge_page import panel_role_on
 
 register = template.Library()
 
@@ -19,3 +20,10 @@ def owner_evaluation_links(challenge, user) -> dict[str, bool]:
         "trials": can_view_trials and panel_has_trial_stage(challenge=challenge),
         "report": rules.has_perm("evaluation.view_report", user, challenge),
     }
+
+
+@register.simple_tag
+def panel_role(challenge, user) -> dict | None:
+    """The user's place on the challenge's panel ({"is_chair": bool}), or None when they are not an active
+    member: no query when the page read the challenge with it (panel_role_on)."""
+    return panel_role_on(challenge=challenge, user=user)

@@ -6,7 +6,8 @@ on ProposalQuerySet.visible_to): anything else is a 404."""
 import rules
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -24,22 +25,24 @@ from ..selectors.panel import (
     undeclared_organisations,
 )
 from ..selectors.report import (
-    award_for_report,
+    award_rows_of_report,
     evaluation_trail,
     evaluation_trail_events,
+    proposals_for_report,
     trail_names,
-    trials_for_report,
+    trials_of_report,
 )
 from ..selectors.scoring import (
     DECIDED_STATUSES,
     PanelState,
     criteria_of,
-    evaluation_proposals,
+    moderation_proposals,
     moderation_rows,
     own_sheets,
     panel_state,
     panel_state_from,
     ranking,
+    scorable_if_declared,
     scorable_proposals,
     scoring_progress,
     tie_break_rule,
@@ -54,6 +57,10 @@ from ..services.scoring import (
     submit_sheet,
 )
 from .panel import challenge_for, own_evaluator, panel_member_for
+
+SCORING_PAGE_SIZE = 50
+PROPOSAL_TEXTS = ("summary", "approach", "team", "timeline")
+MODERATION_PAGE_SIZE = 20
 
 
 def _proposal_for_evaluator(
@@ -91,20 +98,22 @@ def scoring(request: HttpRequest, pk: int) -> HttpResponse:
     # scores and who is expected to score what.
     state = panel_state(challenge=challenge)
     pending = undeclared_organisations(evaluator=evaluator, state=state)
-    progress, proposals = [], []
-    if not pending and evaluator.is_chair:
-        # The chair follows the panel's progress on the proposals they may read, never on one they
-        # declared a conflict with (its title would tell them about it).
-        progress = scoring_progress(
-            challenge=challenge,
-            proposals=scorable_proposals(evaluator=evaluator, state=state),
-            state=state,
-            scores=False,
-        )
-        proposals = [row.proposal for row in progress]
-    elif not pending:
-        proposals = list(scorable_proposals(evaluator=evaluator, state=state))
-    sheets = own_sheets(evaluator=evaluator)
+    progress, proposals, page = [], [], None
+    if not pending:
+        # A page of proposals at a time: a panel may have hundreds to score.
+        # The list shows titles and bidders, not the proposals' texts.
+        proposals = scorable_proposals(evaluator=evaluator, state=state).defer(*PROPOSAL_TEXTS)
+        page = Paginator(proposals, SCORING_PAGE_SIZE).get_page(request.GET.get("page"))
+        if evaluator.is_chair:
+            # The chair follows the panel's progress on the proposals they may read, never on one they
+            # declared a conflict with (its title would tell them about it).
+            progress = scoring_progress(
+                challenge=challenge, proposals=page.object_list, state=state, scores=False
+            )
+            proposals = [row.proposal for row in progress]
+        else:
+            proposals = list(page.object_list)
+    sheets = own_sheets(evaluator=evaluator, proposals=proposals)
     rows = [(proposal, sheets.get(proposal.pk)) for proposal in proposals]
     with timezone.override(challenge.deadline_zone):
         return render(
@@ -116,6 +125,7 @@ def scoring(request: HttpRequest, pk: int) -> HttpResponse:
                 "panel": panel_of(challenge=challenge),
                 "pending": pending,
                 "rows": rows,
+                "page_obj": page,
                 "progress": progress,
                 "is_evaluating": challenge.status == ChallengeStatus.UNDER_EVALUATION,
                 "can_score": rules.has_perm("evaluation.score", request.user, evaluator),
@@ -233,18 +243,26 @@ def moderation(request: HttpRequest, pk: int) -> HttpResponse:
     challenge, chair = panel_member_for(request, pk, "evaluation.moderate")
     state = panel_state(challenge=challenge)
     criteria = criteria_of(challenge=challenge)
-    # Every opened proposal once: the ranking ranks them all; the chair moderates those they may read.
-    proposals = evaluation_proposals(
+    # Every opened proposal once, with who has submitted a sheet: the ranking ranks them all (those whose
+    # sheets are all in); the chair moderates those they may read, a page at a time, and only that page's
+    # scores are read.
+    proposals = moderation_proposals(
         challenge=challenge, readable=scorable_proposals(evaluator=chair, state=state)
     )
-    rows = moderation_rows(
-        challenge=challenge,
-        chair=chair,
-        state=state,
-        criteria=criteria,
-        proposals=[proposal for proposal in proposals if proposal.readable],
+    readable = [proposal for proposal in proposals if proposal.readable]
+    visible = {
+        row.proposal.pk
+        for row in scoring_progress(challenge=challenge, proposals=readable, state=state, scores=False)
+        if row.complete
+    }
+    page = Paginator(readable, MODERATION_PAGE_SIZE).get_page(request.GET.get("page"))
+    prefetch_related_objects(
+        [sheet for proposal in page.object_list for sheet in proposal.submitted_sheets],
+        Prefetch("scores", queryset=Score.objects.select_related("criterion")),
     )
-    visible = {row.proposal.pk for row in rows if row.progress.complete}
+    rows = moderation_rows(
+        challenge=challenge, chair=chair, state=state, criteria=criteria, proposals=list(page.object_list)
+    )
     return render(
         request,
         "evaluation/scoring/moderation.html",
@@ -252,6 +270,7 @@ def moderation(request: HttpRequest, pk: int) -> HttpResponse:
             "challenge": challenge,
             "chair": chair,
             "rows": rows,
+            "page_obj": page,
             "criteria": criteria,
             "ranking": [
                 row
@@ -353,14 +372,23 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
         if not rules.has_perm("evaluation.view_scoring", request.user, evaluator):
             raise Http404
         evaluator.user = request.user  # the same person, with their roles already read
-        readable_proposals = scorable_proposals(evaluator=evaluator, state=state)
+        # Whether they have declared about every bidder is asked of the proposals read below, which name
+        # the bidders: no query for them.
+        readable_proposals = scorable_if_declared(evaluator=evaluator, state=state)
     elif rules.has_perm("evaluation.view_report", request.user, challenge):
         readable_proposals = None  # every opened proposal
     else:
         raise Http404
     # Every opened proposal once, with its consensus (the ranking) and, for those the reader may read, the
-    # submitted sheets with their scores (the progress).
-    proposals = evaluation_proposals(challenge=challenge, readable=readable_proposals)
+    # submitted sheets with their scores (the progress); with its trial and its part in the award.
+    award = getattr(challenge, "award", None)  # read with the challenge: None before the decision
+    proposals = proposals_for_report(challenge=challenge, readable=readable_proposals, award=award)
+    if evaluator is not None:
+        state.read_bidders_from(proposals)
+        if proposals and not state.has_declared(evaluator):
+            # As scorable_proposals: nothing opens to them until they have declared about every bidder.
+            for proposal in proposals:
+                proposal.readable, proposal.submitted_sheets = False, []
     progress = scoring_progress(
         challenge=challenge, proposals=[proposal for proposal in proposals if proposal.readable], state=state
     )
@@ -385,8 +413,8 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
     ]
     readable = {row.proposal.pk for row in progress}
     criteria = criteria_of(challenge=challenge)
-    trials = trials_for_report(challenge=challenge)
-    award = award_for_report(challenge=challenge)
+    trials = trials_of_report(proposals=proposals)
+    winners, feedback = award_rows_of_report(proposals=proposals)
     events = evaluation_trail_events(
         challenge=challenge,
         proposal_ids=readable,
@@ -430,9 +458,8 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
                 # scores they may see.
                 "trials": [trial for trial in trials if trial.proposal_id in readable],
                 "award": award,
-                "award_feedback": [row for row in award.feedback.all() if row.proposal_id in may_see]
-                if award
-                else [],
+                "award_winners": winners,
+                "award_feedback": [row for row in feedback if row.proposal_id in may_see],
                 "trail": trail,
                 "generated_at": timezone.now(),
             },
