@@ -217,9 +217,9 @@ def test_moderation_query_count(client, django_assert_num_queries, rows):
     client.get(url)
 
     # the signed-in page's own four; the challenge with the chair's row; the panel and its declarations;
-    # the bidders; the criteria; every opened proposal (for the ranking) with its partners, consensus and,
-    # for those the chair reads, submitted sheets and their scores
-    with django_assert_num_queries(14):
+    # the bidders; the criteria; every opened proposal (for the ranking) with its partners and consensus;
+    # who has submitted a sheet for those the chair reads; the page's submitted sheets and their scores
+    with django_assert_num_queries(15):
         assert client.get(url).status_code == 200
 
 

@@ -8,7 +8,15 @@ chair's own sheet)."""
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q, QuerySet, Value
+from django.db.models import (
+    BooleanField,
+    ExpressionWrapper,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    prefetch_related_objects,
+)
 from django.utils.translation import gettext as _
 
 from challenges.enums import ChallengeStatus
@@ -261,40 +269,55 @@ def evaluation_proposals_query(
 
 def moderation_proposals(*, challenge: Challenge, readable: QuerySet[Proposal]) -> list[Proposal]:
     """evaluation_proposals for the moderation page, with only what it shows of all of them: the title and
-    the lead supplier's name, the consensus for the ranking, and who has submitted a sheet (without the
-    scores: moderation_rows reads those for one page). Reading every column of hundreds of proposals,
-    their partners and whole sheets cost most of the page's time. Five queries."""
-    sheets = (
-        ScoreSheet.objects.filter(submitted_at__isnull=False, proposal__in=readable.values("pk"))
-        .select_related("evaluator__user")
-        .only(
-            "id",
-            "proposal_id",
-            "evaluator_id",
-            "submitted_at",
-            "reopened_at",
-            "evaluator__id",
-            "evaluator__user__id",
-            "evaluator__user__full_name",
-            "evaluator__user__email",
-        )
-    )
+    the lead supplier's name, the accepted partners' ids (who is expected to score what) and the consensus
+    (the ranking). The sheets are not read here: complete_proposal_ids says which proposals have all
+    theirs in, and moderation_page_sheets reads them, with their scores, for one page. Reading every column
+    of hundreds of proposals, their partners and whole sheets cost most of the page's time. Three
+    queries."""
     return list(
         evaluation_proposals_query(challenge=challenge, readable=readable, scores=False)
         .prefetch_related(None)
         .prefetch_related(
-            # bidder_organisation_ids reads the accepted partners: who is expected to score what.
             Prefetch(
                 "partners",
                 queryset=ConsortiumPartner.objects.filter(status=PartnerStatus.ACCEPTED).only(
                     "id", "proposal_id", "organisation_id", "status"
                 ),
+                to_attr="accepted_partner_list",
             ),
-            _consensus_list(),
-            Prefetch("score_sheets", queryset=sheets, to_attr="submitted_sheets"),
+            # The ranking reads the values; moderation_rows shows a page's values and rationales.
+            Prefetch(
+                "consensus_scores",
+                queryset=ConsensusScore.objects.only(
+                    "id", "proposal_id", "criterion_id", "value", "rationale"
+                ),
+                to_attr="consensus_list",
+            ),
         )
         .only("id", "challenge_id", "supplier_id", "status", "title", "submitted_at", "supplier__name")
     )
+
+
+def complete_proposal_ids(*, state: PanelState, proposals: list[Proposal]) -> set[int]:
+    """The proposals (of those given) every expected evaluator has submitted a sheet for, as
+    ProposalProgress.complete says, from one query of (proposal, evaluator) pairs."""
+    submitted: dict[int, set[int]] = {}
+    for proposal_id, evaluator_id in ScoreSheet.objects.filter(
+        submitted_at__isnull=False, proposal_id__in=[proposal.pk for proposal in proposals]
+    ).values_list("proposal_id", "evaluator_id"):
+        submitted.setdefault(proposal_id, set()).add(evaluator_id)
+    complete = set()
+    for proposal in proposals:
+        expected = {e.pk for e in state.evaluators if state.is_expected(e, proposal)}
+        if expected and expected <= submitted.get(proposal.pk, set()):
+            complete.add(proposal.pk)
+    return complete
+
+
+def moderation_page_sheets(proposals: list[Proposal]) -> None:
+    """Reads the submitted sheets, with their scores, of one page of moderation_proposals (as
+    `submitted_sheets`, what scoring_progress and moderation_rows read). Two queries."""
+    prefetch_related_objects(proposals, _submitted_sheets())
 
 
 def scoring_progress(

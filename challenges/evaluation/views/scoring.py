@@ -7,7 +7,7 @@ import rules
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -35,7 +35,9 @@ from ..selectors.report import (
 from ..selectors.scoring import (
     DECIDED_STATUSES,
     PanelState,
+    complete_proposal_ids,
     criteria_of,
+    moderation_page_sheets,
     moderation_proposals,
     moderation_rows,
     own_sheets,
@@ -250,16 +252,9 @@ def moderation(request: HttpRequest, pk: int) -> HttpResponse:
         challenge=challenge, readable=scorable_proposals(evaluator=chair, state=state)
     )
     readable = [proposal for proposal in proposals if proposal.readable]
-    visible = {
-        row.proposal.pk
-        for row in scoring_progress(challenge=challenge, proposals=readable, state=state, scores=False)
-        if row.complete
-    }
+    visible = complete_proposal_ids(state=state, proposals=readable)
     page = Paginator(readable, MODERATION_PAGE_SIZE).get_page(request.GET.get("page"))
-    prefetch_related_objects(
-        [sheet for proposal in page.object_list for sheet in proposal.submitted_sheets],
-        Prefetch("scores", queryset=Score.objects.select_related("criterion")),
-    )
+    moderation_page_sheets(page.object_list)
     rows = moderation_rows(
         challenge=challenge, chair=chair, state=state, criteria=criteria, proposals=list(page.object_list)
     )
