@@ -20,7 +20,7 @@ from challenges.enums import ChallengeStatus
 from challenges.evaluation.models import Evaluator, ScoreSheet
 from challenges.evaluation.selectors.panel import undeclared_organisations
 from challenges.evaluation.services.panel import declare_conflicts, open_evaluation
-from challenges.evaluation.services.scoring import submit_sheet
+from challenges.evaluation.services.scoring import record_consensus, submit_sheet
 from portal.accounts.enums import MembershipRole
 from tests.factories.accounts import (
     AdminMembershipFactory,
@@ -115,6 +115,19 @@ def submit_all(ev, values=(4, 3)) -> None:
             ).exists():
                 continue
             score(ev, actor, ev[bid], values)
+
+
+def consensus_on_both(ev):
+    """Every sheet submitted, and the chair's consensus on both bids (bid A ahead); the two criteria."""
+    impact, feasibility = ev["challenge"].criteria.order_by("position", "pk")
+    submit_all(ev)
+    for bid, values in (("bid_a", (5, 4)), ("bid_b", (3, 3))):
+        record_consensus(
+            proposal=ev[bid],
+            by=ev["chair"],
+            values={impact.pk: (values[0], "Agreed impact"), feasibility.pk: (values[1], "Agreed cost")},
+        )
+    return impact, feasibility
 
 
 @pytest.fixture

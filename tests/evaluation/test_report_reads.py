@@ -12,10 +12,9 @@ from challenges.evaluation.models import AwardedProposal, BidderFeedback, Confli
 from challenges.evaluation.selectors.panel import undeclared_organisations
 from challenges.evaluation.services.award import AwardedBid, decide_award
 from challenges.evaluation.services.panel import declare_conflicts, open_evaluation
-from challenges.evaluation.services.scoring import record_consensus
 from challenges.evaluation.services.trials import shortlist_for_trial
 
-from .conftest import EVALUATORS, declare_all, evaluator_of, submit_all
+from .conftest import EVALUATORS, consensus_on_both, declare_all, evaluator_of
 
 pytestmark = pytest.mark.django_db
 
@@ -25,17 +24,6 @@ def _report(client, user, challenge):
     response = client.get(reverse("evaluation:report", kwargs={"pk": challenge.pk}))
     assert response.status_code == 200
     return response
-
-
-def _consensus(opened) -> None:
-    impact, feasibility = opened["challenge"].criteria.order_by("position", "pk")
-    submit_all(opened)
-    for bid, values in (("bid_a", (5, 4)), ("bid_b", (3, 3))):
-        record_consensus(
-            proposal=opened[bid],
-            by=opened["chair"],
-            values={impact.pk: (values[0], "Agreed impact"), feasibility.pk: (values[1], "Agreed cost")},
-        )
 
 
 def test_report_opens_no_bid_to_an_evaluator_until_they_have_declared_about_its_partner_too(client, ev):
@@ -65,7 +53,7 @@ def test_report_opens_no_bid_to_an_evaluator_until_they_have_declared_about_its_
 
 
 def test_report_lists_the_winners_and_the_feedback_in_their_order(client, opened):
-    _consensus(opened)
+    consensus_on_both(opened)
     decide_award(
         challenge=opened["challenge"],
         by=opened["procurer"],
@@ -100,7 +88,7 @@ def test_report_lists_the_winners_and_the_feedback_in_their_order(client, opened
 
 
 def test_report_lists_the_trials_the_first_shortlisted_first(client, opened):
-    _consensus(opened)
+    consensus_on_both(opened)
     Panel.objects.filter(challenge=opened["challenge"]).update(has_trial_stage=True)
     first = shortlist_for_trial(proposal=opened["bid_b"], by=opened["procurer"])
     second = shortlist_for_trial(proposal=opened["bid_a"], by=opened["procurer"])

@@ -11,7 +11,16 @@ from tests.factories.accounts import AdminMembershipFactory, MembershipFactory, 
 from tests.factories.challenges import PublishedChallengeFactory
 from tests.factories.suppliers import EvaluatorFactory, SubmittedProposalFactory
 
-from .conftest import ACTORS, CONFLICTED_WITH_B, EVALUATORS, close, evaluator_of, score, submit_all
+from .conftest import (
+    ACTORS,
+    CONFLICTED_WITH_B,
+    EVALUATORS,
+    close,
+    consensus_on_both,
+    evaluator_of,
+    score,
+    submit_all,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -257,7 +266,6 @@ def _decided_with_a_trial(opened):
     from challenges.evaluation.enums import AwardDecision, TrialDecision
     from challenges.evaluation.models import Panel
     from challenges.evaluation.services.award import AwardedBid, decide_award
-    from challenges.evaluation.services.scoring import record_consensus
     from challenges.evaluation.services.trials import (
         MeasuredResult,
         decide_trial,
@@ -267,14 +275,7 @@ def _decided_with_a_trial(opened):
     from tests.factories.challenges import OutcomeFactory
 
     challenge = opened["challenge"]
-    impact, feasibility = challenge.criteria.order_by("position", "pk")
-    submit_all(opened)
-    for bid, values in (("bid_a", (5, 4)), ("bid_b", (3, 3))):
-        record_consensus(
-            proposal=opened[bid],
-            by=opened["chair"],
-            values={impact.pk: (values[0], "Agreed impact"), feasibility.pk: (values[1], "Agreed cost")},
-        )
+    consensus_on_both(opened)
     Panel.objects.filter(challenge=challenge).update(has_trial_stage=True)
     outcome = challenge.outcomes.first() or OutcomeFactory(challenge=challenge)
     trial = shortlist_for_trial(proposal=opened["bid_a"], by=opened["procurer"])
