@@ -232,6 +232,29 @@ def test_moderation_query_count(client, django_assert_num_queries, rows):
         assert client.get(url).status_code == 200
 
 
+@pytest.mark.parametrize("rows", [1, 50])
+def test_moderation_query_count_with_every_consensus_recorded(client, django_assert_num_queries, rows):
+    """The ranking reads what its tie-break compares (price, submission) with the proposals: ranking every
+    bid, with equal totals, adds no query per bid."""
+    from challenges.evaluation.services.scoring import record_consensus
+
+    ev = _panel_with(rows)
+    criteria = list(ev["challenge"].criteria.order_by("position", "pk"))
+    for bid in ev["challenge"].proposals.all():
+        record_consensus(
+            proposal=bid,
+            by=ev["chair"],
+            values={criterion.pk: (3, "Agreed") for criterion in criteria},
+        )
+    client.force_login(ev["chair"])
+    url = reverse("evaluation:moderation", kwargs={"pk": ev["challenge"].pk})
+    client.get(url)
+
+    with django_assert_num_queries(15):
+        response = client.get(url)
+    assert len([row for row in response.context["ranking"] if row.rank == 1]) == rows  # all tied
+
+
 def test_report_has_panel_declarations_sheets_ranking_and_trail(client, opened):
     submit_all(opened)
     impact, feasibility = opened["challenge"].criteria.order_by("position", "pk")

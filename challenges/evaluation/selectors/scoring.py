@@ -294,7 +294,10 @@ def moderation_proposals(*, challenge: Challenge, readable: QuerySet[Proposal]) 
                 to_attr="consensus_list",
             ),
         )
-        .only("id", "challenge_id", "supplier_id", "status", "title", "submitted_at", "supplier__name")
+        # The ranking's tie-break reads the price and the submission time.
+        .only(
+            "id", "challenge_id", "supplier_id", "status", "title", "price", "submitted_at", "supplier__name"
+        )
     )
 
 
