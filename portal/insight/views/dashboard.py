@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import rules
-from django.contrib import messages
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -21,9 +21,8 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from portal.accounts.enums import OrganisationKind
@@ -624,11 +623,14 @@ def _sections_html(request, *, scope, period, query, csv_url_name, csv_kwargs) -
     years of data), the same for everyone who may see the dashboard; so the rendered sections are kept
     for settings.DASHBOARD_CACHE_SECONDS, per dashboard, period and language, and the page says how old
     they are. Who may see the dashboard is checked before, on every request."""
-    key = "insight:dashboard:" + hashlib.sha256(
-        "|".join(
-            (csv_url_name, urlencode(sorted(csv_kwargs.items())), query, get_language() or "")
-        ).encode()
-    ).hexdigest()
+    key = (
+        "insight:dashboard:"
+        + hashlib.sha256(
+            "|".join(
+                (csv_url_name, urlencode(sorted(csv_kwargs.items())), query, get_language() or "")
+            ).encode()
+        ).hexdigest()
+    )
     if settings.DASHBOARD_CACHE_SECONDS > 0 and (cached := cache.get(key)) is not None:
         return cached
     sections = [build(scope, period) for build in SECTIONS.values()]
