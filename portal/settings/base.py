@@ -181,16 +181,27 @@ MAX_REQUEST_BODY_BYTES = env.int("MAX_REQUEST_BODY_BYTES", default=12 * 1024 * 1
 
 # Redis: broker and cache when REDIS_URL is set; otherwise tasks run in-process.
 REDIS_URL = env.str("REDIS_URL", default="")
+# Public pages for anonymous visitors (portal/web/pagecache.py) live in each web process's memory, at most
+# this many (about 40 KB each), so that made-up query strings cannot fill the shared Redis.
+PUBLIC_PAGES_CACHE = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "public-pages",
+    "OPTIONS": {"MAX_ENTRIES": 500, "CULL_FREQUENCY": 4},
+}
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        }
+        },
+        "public_pages": PUBLIC_PAGES_CACHE,
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "public_pages": PUBLIC_PAGES_CACHE,
+    }
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL

@@ -10,7 +10,10 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Unit tests run tasks in-process; the tests marked "redis" point Celery at the real broker themselves.
 CELERY_TASK_ALWAYS_EAGER = True
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "public_pages": PUBLIC_PAGES_CACHE,  # noqa: F405
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
     # pytest-django empties every table with TRUNCATE between transactional tests; the audit table refuses
     # TRUNCATE (audit 0004) unless the connection allows it, as only the tests' connections do.

@@ -27,15 +27,25 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import logging
 import time
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db import transaction
+from django.core.cache import cache, caches
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_vary_headers
 
+logger = logging.getLogger(__name__)
+
+# The pages are kept in each web process's own memory (the "public_pages" cache: a bounded number of
+# entries, the oldest culled), so that no query string an anonymous client makes up can fill the shared
+# Redis, which also holds the broker's queues and the sign-in rate limits. The generation is in the
+# shared cache (Redis), so a write in one process expires the pages of all of them. If the shared cache
+# does not answer, pages are neither served from memory nor stored: a generation that cannot be read
+# could hide a write.
+PAGES_CACHE = "public_pages"
 GENERATION_KEY = "pagecache:generation"
 KEY_PREFIX = "pagecache:page"
 # Headers of the view's own response that are kept with the page (the middleware adds the rest again).
@@ -106,7 +116,7 @@ class PublicPageCacheMiddleware:
         key = getattr(request, "_public_page_key", None)
         if key is not None and _storable(request, response):
             headers = {name: response[name] for name in KEPT_HEADERS if name in response}
-            cache.set(key, (response.content, headers), seconds())
+            caches[PAGES_CACHE].set(key, (response.content, headers), seconds())
         return response
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
@@ -117,8 +127,13 @@ class PublicPageCacheMiddleware:
             or not _anonymous(request)
         ):
             return None
-        key = page_key(request, cache.get_or_set(GENERATION_KEY, time.time_ns, None))
-        stored = cache.get(key)
+        try:
+            generation = cache.get_or_set(GENERATION_KEY, time.time_ns, None)
+        except Exception:  # the shared cache is down: render, as if there were no cache
+            logger.warning("Public page cache: the generation could not be read", exc_info=True)
+            return None
+        key = page_key(request, generation)
+        stored = caches[PAGES_CACHE].get(key)
         if stored is None:
             request._public_page_key = key
             return None
@@ -131,18 +146,26 @@ class PublicPageCacheMiddleware:
         return response
 
 
+def _next_generation() -> None:
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        # Not there (evicted, or never read): a value no earlier generation had, so no page stored before
+        # can be served again.
+        cache.set(GENERATION_KEY, time.time_ns(), None)
+
+
 def expire_public_pages() -> None:
-    """Every public page is rendered again on its next request (after the current transaction commits)."""
-
-    def bump():
-        try:
-            cache.incr(GENERATION_KEY)
-        except ValueError:
-            # Not there (evicted, or never read): a value no earlier generation had, so no page stored
-            # before can be served again.
-            cache.set(GENERATION_KEY, time.time_ns(), None)
-
-    transaction.on_commit(bump)
+    """Every public page is rendered again on its next request, once the current transaction commits. A
+    failure of the shared cache never fails the write: it is logged, and the pages then live out their
+    PUBLIC_PAGE_CACHE_SECONDS."""
+    if connections[DEFAULT_DB_ALIAS].in_atomic_block:
+        transaction.on_commit(_next_generation, robust=True)
+        return
+    try:
+        _next_generation()
+    except Exception:
+        logger.warning("Public page cache: the generation could not be moved on", exc_info=True)
 
 
 def _on_write(sender, **kwargs) -> None:

@@ -78,3 +78,20 @@ def test_without_the_cache_the_figures_are_read_every_time(client, world, actors
     assert "Figures as of" not in client.get(url).content.decode()
     world.programme.buyers.add(BuyerFactory(name="Delta kommune"))
     assert "Delta kommune" in client.get(url).context["sections_html"]
+
+
+def test_a_cache_outage_only_makes_the_dashboard_slower(client, world, actors, cached, monkeypatch):
+    from portal.insight.views import dashboard as dashboard_views
+
+    class Down:
+        def __getattr__(self, name):
+            def fail(*args, **kwargs):
+                raise ConnectionError("Redis is down")
+
+            return fail
+
+    monkeypatch.setattr(dashboard_views, "cache", Down())
+    client.force_login(actors["staff"])
+    response = client.get(_dashboard(world))
+    assert response.status_code == 200
+    assert "Alpha kommune" in response.context["sections_html"]

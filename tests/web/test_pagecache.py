@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.messages.storage.cookie import CookieStorage
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.test import Client, RequestFactory
@@ -27,8 +27,14 @@ pytestmark = pytest.mark.django_db
 def page_cache(settings):
     settings.PUBLIC_PAGE_CACHE_SECONDS = 60
     cache.clear()
+    pages().clear()
     yield
     cache.clear()
+    pages().clear()
+
+
+def pages():
+    return caches[pagecache.PAGES_CACHE]
 
 
 @pytest.fixture
@@ -89,9 +95,9 @@ def test_a_visitor_with_a_message_to_see_gets_a_fresh_page(public_urls):
     Client().get(url)  # cached
     visitor = Client()
     visitor.cookies[CookieStorage.cookie_name] = "anything"
-    key_before = set(cache._cache)  # locmem's own store: what is cached
+    key_before = set(pages()._cache)  # locmem's own store: what is cached
     visitor.get(url)
-    assert set(cache._cache) == key_before  # nothing stored for a request with a messages cookie
+    assert set(pages()._cache) == key_before  # nothing stored for a request with a messages cookie
 
 
 def test_each_language_has_its_own_page(public_urls, settings):
@@ -148,7 +154,7 @@ def test_the_cache_is_off_at_zero_seconds(public_urls, settings, django_assert_n
     Client().get(url)
     response = Client().get(url)
     assert response.status_code == 200
-    assert not any(key for key in cache._cache if pagecache.KEY_PREFIX in key)
+    assert not pages()._cache
 
 
 # What is never stored, whatever the view: the middleware alone, with views made for the purpose.
@@ -230,17 +236,53 @@ def test_a_deadline_passing_shows_within_the_cache_lifetime(settings, public_url
     """What changes with the clock alone is bounded by PUBLIC_PAGE_CACHE_SECONDS: the page is stored with
     that lifetime."""
     stored = []
-    original = cache.set
+    original = pages().set
 
     def spy(key, value, timeout=None, *args, **kwargs):
-        if key.startswith(pagecache.KEY_PREFIX):
-            stored.append(timeout)
+        stored.append(timeout)
         return original(key, value, timeout, *args, **kwargs)
 
-    cache.set = spy
+    pages().set = spy
     try:
         Client().get(public_urls["challenge"])
     finally:
-        cache.set = original
+        del pages().set
     assert stored == [settings.PUBLIC_PAGE_CACHE_SECONDS]
     assert timedelta(seconds=stored[0]) <= timedelta(minutes=5)
+
+
+def test_pages_are_kept_in_the_process_not_in_the_shared_cache(public_urls):
+    """Made-up query strings cannot fill the shared Redis (broker queues, sign-in rate limits): the pages
+    live in the bounded per-process cache; the shared one holds only the generation."""
+    for n in range(5):
+        Client().get(public_urls["challenge list"], {"made_up": n})
+    assert len(pages()._cache) == 5
+    assert [key for key in cache._cache if "pagecache" in key] == [
+        key for key in cache._cache if pagecache.GENERATION_KEY in key
+    ]
+    assert pages()._max_entries == 500  # bounded: the oldest are culled
+
+
+class _Down:
+    """The shared cache (Redis) not answering."""
+
+    def __getattr__(self, name):
+        def fail(*args, **kwargs):
+            raise ConnectionError("Redis is down")
+
+        return fail
+
+
+def test_a_shared_cache_outage_fails_neither_writes_nor_pages(
+    public_urls, monkeypatch, django_capture_on_commit_callbacks
+):
+    url = public_urls["challenge list"]
+    Client().get(url)  # stored while the shared cache answered
+    monkeypatch.setattr(pagecache, "cache", _Down())
+    # A write commits and its request goes on, though the generation cannot be moved on.
+    with django_capture_on_commit_callbacks(execute=True):
+        PublishedChallengeFactory(title="Written while Redis was down")
+    # Pages are rendered, not served from memory: a generation that cannot be read could hide that write.
+    response = Client().get(url)
+    assert response.status_code == 200
+    assert "Written while Redis was down" in response.content.decode()

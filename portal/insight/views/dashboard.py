@@ -5,6 +5,7 @@ A page the person may not see is a 404 (anonymous: the sign-in page), never a 40
 portal.insight.selectors; this module only turns their rows into tables and charts."""
 
 import hashlib
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -34,6 +35,8 @@ from ..charts import Chart, Series, bar_chart
 from ..forms_dashboard import PeriodForm, ProgrammeCreateForm, ProgrammeSettingsForm
 from ..models import Programme
 from ..services_programmes import create_programme, update_programme
+
+logger = logging.getLogger(__name__)
 
 NOT_RECORDED = gettext_lazy("not recorded")
 TOO_FEW = gettext_lazy("too few organisations to compare")
@@ -631,7 +634,7 @@ def _sections_html(request, *, scope, period, query, csv_url_name, csv_kwargs) -
             ).encode()
         ).hexdigest()
     )
-    if settings.DASHBOARD_CACHE_SECONDS > 0 and (cached := cache.get(key)) is not None:
+    if settings.DASHBOARD_CACHE_SECONDS > 0 and (cached := _cached(key)) is not None:
         return cached
     sections = [build(scope, period) for build in SECTIONS.values()]
     for section in sections:
@@ -641,8 +644,19 @@ def _sections_html(request, *, scope, period, query, csv_url_name, csv_kwargs) -
         timezone.now(),
     )
     if settings.DASHBOARD_CACHE_SECONDS > 0:
-        cache.set(key, rendered, settings.DASHBOARD_CACHE_SECONDS)
+        try:
+            cache.set(key, rendered, settings.DASHBOARD_CACHE_SECONDS)
+        except Exception:  # the cache (Redis) is down: the page is still right, only slower
+            logger.warning("Dashboard sections could not be cached", exc_info=True)
     return rendered
+
+
+def _cached(key: str):
+    try:
+        return cache.get(key)
+    except Exception:  # the cache (Redis) is down: read the figures
+        logger.warning("Dashboard sections could not be read from the cache", exc_info=True)
+        return None
 
 
 def _render_dashboard(request, *, scope, heading, csv_url_name, csv_kwargs, extra) -> HttpResponse:
