@@ -8,6 +8,9 @@ class WebConfig(AppConfig):
     verbose_name = _("Web pages")
 
     def ready(self):
+        from portal import lookups
+
         from . import pagecache
 
         pagecache.connect_signals()
+        lookups.register()
