@@ -2,8 +2,9 @@
 
 Most of the portal's traffic is people who are not signed in reading the same public pages: the challenge
 list and its searches, a challenge's statement, the supplier directory, an exchange's agenda. Each of
-those renders the same HTML for every anonymous visitor in a language, so the page is kept in the cache
-(Redis in production) for `PUBLIC_PAGE_CACHE_SECONDS` and served from there without touching the database.
+those renders the same HTML for every anonymous visitor in a language, so the page is kept (in
+each web process's memory; see PAGES_CACHE) for `PUBLIC_PAGE_CACHE_SECONDS` and served from there without
+touching the database.
 
 What makes it safe:
 
