@@ -48,6 +48,8 @@ class Page:
 
 
 BUST_COUNTER = itertools.count(1)
+SIGNED_IN_FLOOR = "floor, signed in"
+FLOORS = {"floor", SIGNED_IN_FLOOR}
 
 
 class StaleConnection(Exception):
@@ -346,15 +348,21 @@ def by_page(pages: list[Page], samples: list[Sample], seconds: float) -> list[St
     return [Stats.of(page.name, [s for s in samples if s.page == page.name], seconds) for page in pages]
 
 
-def table(title: str, rows: list[Stats], floor_p50: float | None, out) -> None:
+def table(
+    title: str, rows: list[Stats], floor_p50: float | None, out, signed_in: set[str] = frozenset()
+) -> None:
+    """One phase's rows; a signed-in page's p50 is also given as a multiple of the signed-in floor's."""
+    signed_floor = next((row.p50 for row in rows if row.name == SIGNED_IN_FLOOR), None)
     print(f"\n{title}", file=out)
     print(
         f"  {'page':<24} {'n':>6} {'err':>4} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>7}"
-        f" {'× floor':>8}",
+        f" {'× floor':>8}" + (f" {'× signed-in floor':>18}" if signed_floor else ""),
         file=out,
     )
     for row in rows:
         ratio = f"{row.p50 / floor_p50:8.1f}" if floor_p50 else f"{'':>8}"
+        if signed_floor and row.name in signed_in:
+            ratio += f" {row.p50 / signed_floor:18.1f}"
         print(
             f"  {row.name:<24} {row.count:>6} {row.errors:>4} {row.p50:>8.1f} {row.p95:>8.1f} {row.p99:>8.1f}"
             f" {row.rps:>7.1f} {ratio}",
@@ -400,6 +408,13 @@ async def main_async(args) -> dict:
     pages = [Page(p["name"], p["path"], p.get("cookie")) for p in targets["pages"]]
     if args.only:
         pages = [p for p in pages if p.name == "floor" or p.name in args.only]
+    # The floor again with a signed-in person's session: what the middleware costs such a request (the
+    # session, the person and their roles are read) before a view does anything.
+    cookie = next((page.cookie for page in pages if page.cookie), None)
+    if cookie and any(page.name == "floor" for page in pages):
+        floor_path = next(page.path for page in pages if page.name == "floor")
+        pages.insert(1, Page(SIGNED_IN_FLOOR, floor_path, cookie))
+    signed_in = {page.name for page in pages if page.cookie}
     pool = Pool(args.host, args.port, args.connections)
     memory = MemoryWatch(args.master_pid)
     memory.start()
@@ -430,6 +445,7 @@ async def main_async(args) -> dict:
             fixed,
             floor,
             out,
+            signed_in,
         )
         run = {"rate": rate, "pages": [vars(r) for r in fixed], "total": vars(total), "floor_p50": floor}
         results["fixed_runs"].append(run)
@@ -448,6 +464,7 @@ async def main_async(args) -> dict:
         flat,
         flat_floor,
         out,
+        signed_in,
     )
     results["flat"] = {"pages": [vars(r) for r in flat], "total": vars(total), "floor_p50": flat_floor}
 
@@ -465,6 +482,7 @@ async def main_async(args) -> dict:
         alone,
         alone_floor,
         out,
+        signed_in,
     )
     results["alone"] = [vars(r) for r in alone]
 
@@ -524,6 +542,7 @@ async def main_async(args) -> dict:
         f"({os.cpu_count()} CPUs; other processes share them)",
         file=out,
     )
+    results["signed_in"] = sorted(signed_in)
     results["verdict"] = verdict(results, args)
     print("\nTargets:", file=out)
     for line in results["verdict"]:
@@ -545,7 +564,7 @@ def verdict(results: dict, args) -> list[str]:
             "to the floor is read from each page alone below"
         )
     else:
-        over = [r["name"] for r in fixed["pages"] if r["name"] != "floor" and r["p50"] > 3 * floor]
+        over = [r["name"] for r in fixed["pages"] if r["name"] not in FLOORS and r["p50"] > 3 * floor]
         lines.append(
             ("PASS" if not over else "FAIL")
             + f" every page's p50 within 3× the floor ({floor:.1f} ms) at {rate:g}/s"
@@ -557,12 +576,21 @@ def verdict(results: dict, args) -> list[str]:
         over = [
             f"{name} {row['p50'] / alone_floor:.0f}×"
             for name, row in alone.items()
-            if name != "floor" and row["p50"] > 3 * alone_floor
+            if name not in FLOORS and row["p50"] > 3 * alone_floor
         ]
         lines.append(
             ("PASS" if not over else "FAIL")
             + f" each page alone: p50 within 3× the floor's ({alone_floor:.1f} ms)"
             + (f": over: {', '.join(over)}" if over else "")
+        )
+    signed_in = set(results.get("signed_in", [])) - FLOORS
+    signed = {row["name"]: row for row in fixed["pages"] if row["name"] in signed_in}
+    signed_floor = next((r["p50"] for r in fixed["pages"] if r["name"] == SIGNED_IN_FLOOR), None)
+    if signed and signed_floor and not saturated:
+        # Not a target of its own: how much of a signed-in page's time is its view, not the stack.
+        lines.append(
+            f"INFO signed-in pages' p50 against the signed-in floor ({signed_floor:.1f} ms) at {rate:g}/s: "
+            + ", ".join(f"{name} {row['p50'] / signed_floor:.1f}×" for name, row in signed.items())
         )
     slow = [r["name"] for r in fixed["pages"] if r["p95"] >= 200]
     lines.append(

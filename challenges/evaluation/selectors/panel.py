@@ -91,7 +91,9 @@ def undeclared_organisations(*, evaluator: Evaluator, state=None) -> list[Organi
         pending = state.pending_organisation_ids(evaluator)
     else:
         declared = set(
-            ConflictDeclaration.objects.filter(evaluator=evaluator).values_list("organisation_id", flat=True)
+            ConflictDeclaration.objects.filter(evaluator=evaluator)
+            .order_by()
+            .values_list("organisation_id", flat=True)
         )
         pending = bidding_organisation_ids(challenge=evaluator.challenge) - declared
     return list(Organisation.objects.filter(pk__in=pending).order_by("name")) if pending else []

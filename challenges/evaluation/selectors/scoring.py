@@ -5,6 +5,7 @@ sheet for it (`may_see_scores`); draft sheets are read by their author only. Eve
 asks `may_see_scores` (or, for the chair's moderation, `ProposalProgress.complete`, which includes the
 chair's own sheet)."""
 
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -170,8 +171,12 @@ def panel_state(*, challenge: Challenge, evaluators: list[Evaluator] | None = No
     """Pass the active members (active_evaluators_of) when the caller has read them already."""
     if evaluators is None:
         evaluators = list(active_evaluators_of(challenge=challenge))
-    rows = ConflictDeclaration.objects.filter(evaluator__in=[e.pk for e in evaluators]).values_list(
-        "evaluator_id", "organisation_id", "has_conflict"
+    # Unordered: the model's ordering (by evaluator, then organisation name) joins and sorts three
+    # more tables for rows that are only gathered into sets.
+    rows = (
+        ConflictDeclaration.objects.filter(evaluator__in=[e.pk for e in evaluators])
+        .order_by()
+        .values_list("evaluator_id", "organisation_id", "has_conflict")
     )
     return _panel_state(challenge=challenge, evaluators=evaluators, rows=rows)
 
@@ -269,45 +274,56 @@ def evaluation_proposals_query(
 
 def moderation_proposals(*, challenge: Challenge, readable: QuerySet[Proposal]) -> list[Proposal]:
     """evaluation_proposals for the moderation page, with only what it shows of all of them: the title and
-    the lead supplier's name, the accepted partners' ids (who is expected to score what) and the consensus
-    (the ranking). The sheets are not read here: complete_proposal_ids says which proposals have all
-    theirs in, and moderation_page_sheets reads them, with their scores, for one page. Reading every column
-    of hundreds of proposals, their partners and whole sheets cost most of the page's time. Three
-    queries."""
-    return list(
+    the lead supplier's name, the accepted partners' ids (`accepted_partner_list`: who is expected to score
+    what) and the consensus (`consensus_list`: the ranking). The sheets are not read here:
+    complete_proposal_ids says which proposals have all theirs in, and moderation_page_sheets reads them,
+    with their scores, for one page. Reading every column of hundreds of proposals, their partners and
+    whole sheets cost most of the page's time; so did prefetching by a list of hundreds of ids, hence the
+    partners and the consensus are read by challenge. Three queries."""
+    proposals = list(
         evaluation_proposals_query(challenge=challenge, readable=readable, scores=False)
         .prefetch_related(None)
-        .prefetch_related(
-            Prefetch(
-                "partners",
-                queryset=ConsortiumPartner.objects.filter(status=PartnerStatus.ACCEPTED).only(
-                    "id", "proposal_id", "organisation_id", "status"
-                ),
-                to_attr="accepted_partner_list",
-            ),
-            # The ranking reads the values; moderation_rows shows a page's values and rationales.
-            Prefetch(
-                "consensus_scores",
-                queryset=ConsensusScore.objects.only(
-                    "id", "proposal_id", "criterion_id", "value", "rationale"
-                ),
-                to_attr="consensus_list",
-            ),
-        )
         # The ranking's tie-break reads the price and the submission time.
         .only(
             "id", "challenge_id", "supplier_id", "status", "title", "price", "submitted_at", "supplier__name"
         )
     )
+    partners = _by_proposal(
+        ConsortiumPartner.objects.filter(proposal__challenge=challenge, status=PartnerStatus.ACCEPTED).only(
+            "id", "proposal_id", "organisation_id", "status"
+        )
+    )
+    # The ranking reads the values; moderation_rows shows a page's values and rationales.
+    consensus = _by_proposal(
+        ConsensusScore.objects.filter(proposal__challenge=challenge).only(
+            "id", "proposal_id", "criterion_id", "value", "rationale"
+        )
+    )
+    for proposal in proposals:
+        proposal.accepted_partner_list = partners.get(proposal.pk, [])
+        proposal.consensus_list = consensus.get(proposal.pk, [])
+    return proposals
+
+
+def _by_proposal(rows: QuerySet) -> dict[int, list]:
+    """{proposal id: its rows}, unordered (each reader looks rows up by criterion or organisation)."""
+    grouped: dict[int, list] = {}
+    for row in rows.order_by():
+        grouped.setdefault(row.proposal_id, []).append(row)
+    return grouped
 
 
 def complete_proposal_ids(*, state: PanelState, proposals: list[Proposal]) -> set[int]:
     """The proposals (of those given) every expected evaluator has submitted a sheet for, as
     ProposalProgress.complete says, from one query of (proposal, evaluator) pairs."""
+    sheets = ScoreSheet.objects.filter(submitted_at__isnull=False)
+    if state.challenge is not None:
+        # By challenge rather than by a list of hundreds of ids; only the given proposals are looked up.
+        sheets = sheets.filter(proposal__challenge=state.challenge)
+    else:
+        sheets = sheets.filter(proposal_id__in=[proposal.pk for proposal in proposals])
     submitted: dict[int, set[int]] = {}
-    for proposal_id, evaluator_id in ScoreSheet.objects.filter(
-        submitted_at__isnull=False, proposal_id__in=[proposal.pk for proposal in proposals]
-    ).values_list("proposal_id", "evaluator_id"):
+    for proposal_id, evaluator_id in sheets.order_by().values_list("proposal_id", "evaluator_id"):
         submitted.setdefault(proposal_id, set()).add(evaluator_id)
     complete = set()
     for proposal in proposals:
@@ -566,15 +582,26 @@ def ranking(
             item["proposal"].pk,
         )
     )
+    # Sorted best first, so a total's rank is one more than the number of rows before its first row.
+    first_index: dict[Decimal, int] = {}
+    for index, item in enumerate(complete):
+        first_index.setdefault(item["total"], index)
+    sharing = Counter(item["total"] for item in complete)
     rows = []
     for index, item in enumerate(complete):
-        higher = sum(1 for other in complete if other["total"] > item["total"])
-        same = [other for other in complete if other["total"] == item["total"]]
         following = complete[index + 1] if index + 1 < len(complete) else None
         reason = ""
         if following is not None and following["total"] == item["total"]:
             reason = _tie_break_reason(item, following, by_weight)
-        rows.append(_row(item, criteria, rank=higher + 1, tied=len(same) > 1, tie_break=reason))
+        rows.append(
+            _row(
+                item,
+                criteria,
+                rank=first_index[item["total"]] + 1,
+                tied=sharing[item["total"]] > 1,
+                tie_break=reason,
+            )
+        )
     rows.extend(_row(item, criteria, rank=None, tied=False, tie_break="") for item in incomplete)
     return rows
 
