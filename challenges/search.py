@@ -20,6 +20,8 @@ from django.db.models import Exists, F, FloatField, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from portal.web.pagecache import expire_public_pages
+
 from .enums import ChallengeStatus, ProcurementRoute, StatementLanguage
 from .models import PUBLIC_Q, Challenge, Outcome
 
@@ -70,6 +72,8 @@ def refresh_search_vector(*, challenge_id: int) -> None:
         + SearchVector(Value(outcome_text), weight="C", config=config)
     )
     Challenge.objects.filter(pk=challenge_id).update(search_vector=vector)
+    # The UPDATE sends no signal, and a search's cached page may have been stored before it.
+    expire_public_pages()
 
 
 def search_query(words) -> SearchQuery:

@@ -592,6 +592,25 @@ def test_amend_challenge_makes_the_new_text_searchable(buyer):
     assert list(search_challenges(Challenge.objects.all(), "volunteers")) == [challenge]
 
 
+@pytest.mark.postgres
+def test_a_new_search_vector_expires_the_public_pages(settings, django_capture_on_commit_callbacks):
+    """The vector is written by a bulk UPDATE (no signal), after the publication's own commit: a search
+    cached in between must not hide the challenge for the public pages' lifetime."""
+    from django.core.cache import cache
+
+    from challenges.search import refresh_search_vector
+    from portal.web import pagecache
+
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 60
+    challenge = PublishedChallengeFactory()
+    cache.set(pagecache.GENERATION_KEY, 41, None)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        refresh_search_vector(challenge_id=challenge.pk)
+
+    assert cache.get(pagecache.GENERATION_KEY) == 42
+
+
 @pytest.mark.parametrize("field", ["scoring_scale", "title", "criteria", "budget_max"])
 def test_amend_challenge_refuses_frozen_fields(buyer, field):
     challenge = PublishedChallengeFactory(owner=buyer["organisation"])

@@ -200,6 +200,27 @@ def test_finalise_awards_after_standstill_once(scene, django_capture_on_commit_c
     ]
 
 
+def test_finalising_an_award_expires_the_public_pages(scene, settings, django_capture_on_commit_callbacks):
+    """The claim is a bulk UPDATE, which sends no signal: the public award notice must not keep saying
+    "in standstill" for the public pages' lifetime."""
+    from django.core.cache import cache
+
+    from portal.web import pagecache
+
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 60
+    _award(scene)
+    cache.set(pagecache.GENERATION_KEY, 7, None)
+    with time_machine.travel(timezone.now() + timedelta(days=11), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert finalise_due_awards() == 1
+        moved = cache.get(pagecache.GENERATION_KEY)
+        with django_capture_on_commit_callbacks(execute=True):
+            assert finalise_due_awards() == 0  # nothing finalised: nothing expired
+
+    assert moved == 8
+    assert cache.get(pagecache.GENERATION_KEY) == 8
+
+
 def test_finalise_awards_task_runs_the_service(scene):
     from challenges.evaluation.tasks_award import finalise_awards_task
 

@@ -27,6 +27,7 @@ from challenges.services.lifecycle import ChallengeStateError, record_outcome
 from portal.accounts.models import User
 from portal.audit.services import record_audit
 from portal.notifications.services import notify
+from portal.web.pagecache import expire_public_pages
 from suppliers.enums import PartnerStatus, ProposalStatus
 from suppliers.models import ConsortiumPartner, Proposal
 
@@ -273,6 +274,9 @@ def finalise_award(*, award_id: int) -> bool:
         ).update(status=AwardStatus.FINAL, final_at=now)
         if not claimed:
             return False
+        # The UPDATE sends no signal: the public award notice must say "final" at once, not after the
+        # public pages' lifetime.
+        expire_public_pages()
         award = Award.objects.select_related("challenge", "challenge__owner").get(pk=award_id)
         challenge = award.challenge
         record_audit(actor=None, action="award.final", target=award, organisation=challenge.owner)
