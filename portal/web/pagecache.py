@@ -14,11 +14,22 @@ What makes it safe:
 * Only a 200 whose rendering touched nothing personal is stored: not one that used a CSRF token (the token
   is tied to the visitor's cookie), set a cookie, wrote to the session, or said `Cache-Control: private`
   or `no-store`.
-* The key holds the host, the language, the path and the query string, and a generation number. Any write
-  to the portal's data (a model saved or deleted, a many-to-many change, outside the few high-churn private
-  tables below) moves the generation on once its transaction commits, so a newly published challenge or an
-  answered question shows at once. What changes with the clock alone (a deadline passing) shows within
-  `PUBLIC_PAGE_CACHE_SECONDS`.
+* The key holds the host, the language, the path and the query string, and a generation number. A write
+  to the data the public pages show (a model saved or deleted, a many-to-many change) moves the generation
+  on once its transaction commits, so a newly published challenge or an answered question shows at once.
+  What changes with the clock alone (a deadline passing) shows within `PUBLIC_PAGE_CACHE_SECONDS`.
+
+Writes that no public page shows leave the generation alone (PRIVATE_MODELS, PRIVATE_WRITES). Were they to
+move it on, the pages would be rendered again whenever anyone works, and anyone could tell that someone is
+working: an anonymous visitor who times a public page on a quiet portal sees a miss (slower) after each
+write, and could learn, say, that a bidder is autosaving a proposal before the deadline, that a panel is
+scoring, or when someone signs in. The rule for a model listed there: no `@public_page` view reads its
+table, as an anonymous visitor sees the page, directly or through a count, an annotation or a join; for
+one in PRIVATE_WRITES, the writes it picks out change nothing that a public page reads. A model that a
+public page reads only to decide what to leave out still counts as read. tests/web/test_pagecache.py holds
+the gate: it renders every public page over data that fills each of their panels and fails if one reads
+the table of a model listed as private. What is left is by design: a write that changes a public page (a
+proposal submitted or withdrawn, a registration, an edited profile) still shows, as the page itself would.
 
 The response phase of every middleware still runs on a page served from the cache, so the security
 headers, Content-Language and Vary are those of a fresh page.
@@ -51,19 +62,106 @@ GENERATION_KEY = "pagecache:generation"
 KEY_PREFIX = "pagecache:page"
 # Headers of the view's own response that are kept with the page (the middleware adds the rest again).
 KEPT_HEADERS = ("Content-Type", "Cache-Control", "Content-Disposition", "Link")
-# Tables written all the time that no public page shows: their writes do not expire the public pages.
-PRIVATE_MODELS = {
-    "sessions.session",
-    "audit.auditentry",
-    "notifications.notification",
-    "notifications.outboxmail",
-    "django_celery_beat.periodictask",
-    "django_celery_beat.periodictasks",
-    "django_celery_beat.intervalschedule",
-    "django_celery_beat.crontabschedule",
-    "django_celery_beat.clockedschedule",
-    "django_celery_beat.solarschedule",
-    "account.emailconfirmation",
+# Models whose writes do not expire the public pages: no public page reads their tables (the rule and its gate
+# are in the module's docstring). Many-to-many changes are named by their through model ("app.model_field").
+PRIVATE_MODELS = frozenset(
+    {
+        # Sign-in, sessions and the admin: who is signed in, their addresses, second factors and rights.
+        "sessions.session",
+        "account.emailaddress",
+        "account.emailconfirmation",
+        "mfa.authenticator",
+        "accounts.user_groups",
+        "accounts.user_user_permissions",
+        "auth.group",
+        "auth.group_permissions",
+        "admin.logentry",
+        # Organisations' members and invitations (the organisations themselves are public).
+        "accounts.membership",
+        "accounts.invitation",
+        # The audit log, notifications, mail, reminders and the scheduler.
+        "audit.auditevent",
+        "notifications.notification",
+        "notifications.outboxmail",
+        "notifications.emailpreference",
+        "notifications.reminderrecord",
+        "django_celery_beat.periodictask",
+        "django_celery_beat.periodictasks",
+        "django_celery_beat.intervalschedule",
+        "django_celery_beat.crontabschedule",
+        "django_celery_beat.clockedschedule",
+        "django_celery_beat.solarschedule",
+        # A person's follows and saved searches; reviews of a challenge before it is published; the coach.
+        "challenges.follow",
+        "challenges.savedsearch",
+        "challenges.review",
+        "challenges.coachrule",
+        # What a proposal holds (sealed: only the award notice shows whose the winners are, and how many bid),
+        # its receipts, its consortium, and the partner board (for signed-in suppliers only).
+        "suppliers.outcomeanswer",
+        "suppliers.criterionanswer",
+        "suppliers.priceline",
+        "suppliers.proposaldocument",
+        "suppliers.receipt",
+        "suppliers.consortiumpartner",
+        "suppliers.partnerpost",
+        "suppliers.partnerconversation",
+        "suppliers.partnermessage",
+        # The evaluation before its outcome: the panel's members, declarations, scores and trials (the panel's
+        # settings, the award, its winners and bidders' feedback rows, which the notice counts, are public).
+        "evaluation.evaluator",
+        "evaluation.conflictdeclaration",
+        "evaluation.scoresheet",
+        "evaluation.score",
+        "evaluation.consensusscore",
+        "evaluation.trial",
+        "evaluation.trialresult",
+        # Exchanges: a person's calendar feed; surveys' questions and answers (a published reflection report
+        # keeps its own copy of the ratings; the survey itself is read with the event, so it stays public).
+        "exchanges.calendarfeed",
+        "surveys.question",
+        "surveys.choice",
+        "surveys.response",
+        "surveys.answer",
+        "surveys.completion",
+        # The insight dashboards' data (no dashboard is a public page; they have their own cache).
+        "insight.programme",
+        "insight.programme_buyers",
+        "insight.procurementvolume",
+        "insight.capabilityassessment",
+    }
+)
+
+
+def _writes_only(fields: frozenset[str]):
+    """A save that names its fields, all of them in `fields` (a delete is never private here)."""
+
+    def private(instance, update_fields=None, signal=None, **kwargs) -> bool:
+        return signal is post_save and update_fields is not None and update_fields <= fields
+
+    return private
+
+
+# What the public pages read of a proposal: whose it is (the award notice names the winners) and, to be safe,
+# its challenge and status. A write that touches none of them, such as an autosave of its text or a document
+# added, is private; so is any write of a draft, which no public page shows or counts (a draft is never
+# awarded, and submitting one saves it as submitted). "draft" is suppliers' ProposalStatus.DRAFT, named by
+# its value: the portal package imports no feature app.
+_PROPOSAL_PUBLIC_FIELDS = frozenset({"supplier", "supplier_id", "challenge", "challenge_id", "status"})
+
+
+def _private_proposal_write(instance, update_fields=None, signal=None, **kwargs) -> bool:
+    # Read from the instance's own fields: a deferred status is not fetched (that would be a query per write).
+    if instance.__dict__.get("status") == "draft":
+        return True
+    return signal is post_save and update_fields is not None and not update_fields & _PROPOSAL_PUBLIC_FIELDS
+
+
+# Models a public page shows in part: a write for which the function answers True is private. A person's name
+# is public (a speaker on an agenda), their last sign-in and password are not.
+PRIVATE_WRITES = {
+    "accounts.user": _writes_only(frozenset({"last_login", "password"})),
+    "suppliers.proposal": _private_proposal_write,
 }
 
 
@@ -170,8 +268,15 @@ def expire_public_pages() -> None:
 
 
 def _on_write(sender, **kwargs) -> None:
-    if seconds() > 0 and sender._meta.label_lower not in PRIVATE_MODELS:
-        expire_public_pages()
+    if seconds() <= 0:
+        return
+    label = sender._meta.label_lower
+    if label in PRIVATE_MODELS:
+        return
+    private_write = PRIVATE_WRITES.get(label)
+    if private_write is not None and kwargs.get("signal") is not m2m_changed and private_write(**kwargs):
+        return
+    expire_public_pages()
 
 
 @functools.cache
