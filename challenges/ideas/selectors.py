@@ -9,20 +9,19 @@ from django.db.models import (
     Count,
     Exists,
     F,
-    IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
     Value,
 )
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from challenges.enums import ChallengeStatus
 from challenges.models import Challenge, Theme
 from portal.accounts.enums import OrganisationKind
 from portal.accounts.models import Organisation, User
+from portal.subqueries import correlated_count
 
 from .enums import IdeaStatus
 from .models import Idea, IdeaSupport
@@ -43,14 +42,8 @@ def with_support_count(queryset: QuerySet[Idea]) -> QuerySet[Idea]:
     """Each idea with `support_count`, counted in the database."""
     # A correlated count, not a join and GROUP BY over every idea's supports (four times faster on 20,000
     # ideas with 40,000 supports).
-    supports = (
-        IdeaSupport.objects.filter(idea=OuterRef("pk"))
-        .order_by()
-        .values("idea")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return queryset.annotate(support_count=Coalesce(Subquery(supports, output_field=IntegerField()), 0))
+    supports = IdeaSupport.objects.filter(idea=OuterRef("pk"))
+    return queryset.annotate(support_count=correlated_count(supports, by="idea"))
 
 
 # --- The public list and the detail page ---------------------------------------------------------------

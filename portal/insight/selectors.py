@@ -36,7 +36,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Cast, Coalesce, ExtractYear, Least, Now
+from django.db.models.functions import Cast, ExtractYear, Least, Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -51,6 +51,7 @@ from exchanges.surveys.enums import QuestionKind
 from exchanges.surveys.models import Answer, Response
 from portal.accounts.enums import OrganisationKind, SMESize
 from portal.accounts.models import Organisation
+from portal.subqueries import correlated_count
 from suppliers.enums import PartnerStatus, ProposalStatus
 from suppliers.models import OPENABLE_CHALLENGE_STATUSES, Proposal
 
@@ -705,11 +706,6 @@ def _events(scope: Scope, period: Period) -> QuerySet[ExchangeEvent]:
     )
 
 
-def _count(queryset: QuerySet, by: str) -> Coalesce:
-    """The number of rows of a correlated queryset, as a subquery (0 when there are none)."""
-    return Coalesce(Subquery(queryset.order_by().values(by).annotate(n=Count("pk")).values("n")[:1]), 0)
-
-
 def _counted_responses(survey: str):
     """The submitted responses to an event's survey ("pre_survey" or "reflection_survey") that count
     towards its response rate, capped at its confirmed registrations (a correlated subquery on the
@@ -722,7 +718,7 @@ def _counted_responses(survey: str):
         survey_id=OuterRef(f"{survey}_id"), submitted_at__isnull=False
     ).filter(Q(survey__is_anonymous=True) | Exists(registered))
     confirmed = Registration.objects.filter(CONFIRMED, event_id=OuterRef("pk"))
-    return Least(_count(responses, "survey_id"), _count(confirmed, "event_id"))
+    return Least(correlated_count(responses, by="survey_id"), correlated_count(confirmed, by="event_id"))
 
 
 def exchange_participation(*, scope: Scope, period: Period) -> list[ExchangeRow]:
@@ -733,7 +729,7 @@ def exchange_participation(*, scope: Scope, period: Period) -> list[ExchangeRow]
     query."""
     confirmed = Registration.objects.filter(CONFIRMED, event_id=OuterRef("pk"))
     own = (
-        {"own": Sum(_count(confirmed.filter(organisation_id=scope.organisation.pk), "event_id"))}
+        {"own": Sum(correlated_count(confirmed.filter(organisation_id=scope.organisation.pk), by="event_id"))}
         if scope.organisation
         else {}
     )
@@ -764,13 +760,19 @@ def exchange_participation(*, scope: Scope, period: Period) -> list[ExchangeRow]
             reflection=Sum(
                 _counted_responses("reflection_survey"), filter=Q(reflection_survey__isnull=False)
             ),
-            confirmed=Sum(_count(confirmed, "event_id")),
-            buyers=Sum(_count(confirmed.filter(organisation_id__in=scope.buyer_ids), "event_id")),
-            pre_registrations=Sum(_count(confirmed, "event_id"), filter=Q(pre_survey__isnull=False)),
-            reflection_registrations=Sum(
-                _count(confirmed, "event_id"), filter=Q(reflection_survey__isnull=False)
+            confirmed=Sum(correlated_count(confirmed, by="event_id")),
+            buyers=Sum(
+                correlated_count(confirmed.filter(organisation_id__in=scope.buyer_ids), by="event_id")
             ),
-            ratings=Sum(_count(ratings, "response__survey_id"), filter=Q(reflection_survey__isnull=False)),
+            pre_registrations=Sum(
+                correlated_count(confirmed, by="event_id"), filter=Q(pre_survey__isnull=False)
+            ),
+            reflection_registrations=Sum(
+                correlated_count(confirmed, by="event_id"), filter=Q(reflection_survey__isnull=False)
+            ),
+            ratings=Sum(
+                correlated_count(ratings, by="response__survey_id"), filter=Q(reflection_survey__isnull=False)
+            ),
             rating_total=Sum(rating_total, filter=Q(reflection_survey__isnull=False)),
             **own,
         )

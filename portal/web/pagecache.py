@@ -257,7 +257,9 @@ def _next_generation() -> None:
 def expire_public_pages() -> None:
     """Every public page is rendered again on its next request, once the current transaction commits. A
     failure of the shared cache never fails the write: it is logged, and the pages then live out their
-    PUBLIC_PAGE_CACHE_SECONDS."""
+    PUBLIC_PAGE_CACHE_SECONDS. Nothing to do while the cache is off (no page is stored)."""
+    if seconds() <= 0:
+        return
     if connections[DEFAULT_DB_ALIAS].in_atomic_block:
         transaction.on_commit(_next_generation, robust=True)
         return

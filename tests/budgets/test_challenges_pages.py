@@ -230,9 +230,11 @@ def scene_panel_member(rows):
     return [("challenges:challenge-detail", url, chair)]
 
 
-def scene_awarded(rows):
-    """An awarded challenge with `rows` + 1 bids (each with a partner) and their feedback: the public
-    notice, and a bidder with feedback beside it."""
+def awarded_challenge(*, bids: int, winners: int = 1) -> dict:
+    """A challenge awarded through the service: `bids` submitted bids (each with an accepted partner and the
+    panel's consensus), the first `winners` of them awarded, feedback for every bid. Returns the challenge,
+    its bids and the procurer who decided. The awarded scenes of the budgets and of the challenge page's
+    row facts (tests/challenges/test_detail_row_facts.py) start from it."""
     challenge = ChallengeFactory(
         status=ChallengeStatus.UNDER_EVALUATION,
         questions_deadline=timezone.now() - timedelta(days=3),
@@ -240,8 +242,8 @@ def scene_awarded(rows):
         closed_at=timezone.now() - timedelta(days=2),
     )
     PanelFactory(challenge=challenge)
-    bids = SubmittedProposalFactory.create_batch(rows + 1, challenge=challenge)
-    for bid in bids:
+    proposals = SubmittedProposalFactory.create_batch(bids, challenge=challenge)
+    for bid in proposals:
         AcceptedPartnerFactory(proposal=bid)
         consensus(bid, [3, 3])
     procurer = AdminMembershipFactory(organisation=challenge.owner).user
@@ -252,16 +254,34 @@ def scene_awarded(rows):
         rationale="The best balance.",
         public_summary="The winner reaches the most residents.",
         standstill_days=10,
-        awarded=[AwardedBid(proposal_id=bid.pk, value=Decimal("1000")) for bid in bids[:rows]],
-        notes={bid.pk: "Thank you." for bid in bids},
+        awarded=[AwardedBid(proposal_id=bid.pk, value=Decimal("1000")) for bid in proposals[:winners]],
+        notes={bid.pk: "Thank you." for bid in proposals},
     )
-    bidder = MembershipFactory(organisation=bids[-1].supplier).user
-    url = _url("challenges:challenge-detail", challenge.pk)
+    return {"challenge": challenge, "bids": proposals, "procurer": procurer}
+
+
+def scene_awarded(rows):
+    """An awarded challenge with `rows` + 1 bids (each with a partner) and their feedback, `rows` of them
+    awarded: the public notice, a bidder with feedback beside it, and a member of the `rows` winning
+    organisations, to whom the notice shows the way to each of their bids' feedback (once read with a query
+    of its own for two or more: 16 queries)."""
+    scene = awarded_challenge(bids=rows + 1, winners=rows)
+    bidder = MembershipFactory(organisation=scene["bids"][-1].supplier).user
+    url = _url("challenges:challenge-detail", scene["challenge"].pk)
     return [
         ("challenges:challenge-detail", url, None),
         ("challenges:challenge-detail", url, bidder),
-        ("challenges:challenge-detail", url, procurer),
+        ("challenges:challenge-detail", url, scene["procurer"]),
+        ("challenges:challenge-detail", url, member_of_each(scene["bids"][:rows])),
     ]
+
+
+def member_of_each(bids):
+    """A user in the lead organisation of each of the bids."""
+    user = MembershipFactory(organisation=bids[0].supplier).user
+    for bid in bids[1:]:
+        MembershipFactory(user=user, organisation=bid.supplier)
+    return user
 
 
 def scene_draft(rows):

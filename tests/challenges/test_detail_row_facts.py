@@ -2,25 +2,20 @@
 (challenge_for_detail and its DETAIL_ROW_EXTENSIONS): each panel's reader must answer the same from those
 facts as from its own query, and without a query."""
 
-from datetime import timedelta
-from decimal import Decimal
-
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.urls import reverse
 
 from challenges.casestudies.selectors import case_study_of_challenge
-from challenges.enums import ChallengeStatus, ClarificationStatus
-from challenges.evaluation.enums import AwardDecision
+from challenges.enums import ClarificationStatus
 from challenges.evaluation.selectors.award import (
     award_notice_for,
     feedback_proposals_for,
     panel_has_trial_stage,
 )
 from challenges.evaluation.selectors.challenge_page import panel_role_on
-from challenges.evaluation.services.award import AwardedBid, decide_award
 from challenges.ideas.selectors import origin_idea_for
 from challenges.models import Challenge
 from challenges.selectors.discovery import challenge_for_detail
@@ -28,25 +23,16 @@ from challenges.selectors.lifecycle import amendments_for_challenge
 from challenges.selectors.qa import public_clarifications_for
 from portal.accounts.models import User
 from suppliers.enums import PartnerPostStatus
+from suppliers.models import Proposal
 from suppliers.selectors.board import board_summary
 from suppliers.selectors.proposals import proposal_of_organisation
-from tests.evaluation.test_award_fixtures import consensus
+from tests.budgets.budget import measure_as
+from tests.budgets.test_challenges_pages import awarded_challenge, member_of_each
 from tests.factories.accounts import AdminMembershipFactory, MembershipFactory, SupplierFactory
 from tests.factories.casestudies import CaseStudyFactory
-from tests.factories.challenges import (
-    AmendmentFactory,
-    ChallengeFactory,
-    ClarificationFactory,
-    PublishedChallengeFactory,
-)
-from tests.factories.evaluation import PanelFactory
+from tests.factories.challenges import AmendmentFactory, ClarificationFactory, PublishedChallengeFactory
 from tests.factories.ideas import IdeaSupportFactory, PublishedIdeaFactory
-from tests.factories.suppliers import (
-    AcceptedPartnerFactory,
-    EvaluatorFactory,
-    PartnerPostFactory,
-    SubmittedProposalFactory,
-)
+from tests.factories.suppliers import EvaluatorFactory, PartnerPostFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -60,31 +46,13 @@ def _fresh(user):
 
 @pytest.fixture
 def awarded():
-    """An awarded challenge with every panel's data: two bids (the first awarded, both with feedback), a
-    chair on the panel, a citizen idea it started from, a case study, an amendment, a public clarification
-    and partner posts (two open, one of them the losing bidder's; the winner's closed)."""
-    challenge = ChallengeFactory(
-        status=ChallengeStatus.UNDER_EVALUATION,
-        questions_deadline=timezone.now() - timedelta(days=3),
-        submission_deadline=timezone.now() - timedelta(days=2),
-        closed_at=timezone.now() - timedelta(days=2),
-    )
-    PanelFactory(challenge=challenge, has_trial_stage=False)
-    bids = SubmittedProposalFactory.create_batch(2, challenge=challenge)
-    for bid in bids:
-        AcceptedPartnerFactory(proposal=bid)
-        consensus(bid, [3, 3])
-    procurer = AdminMembershipFactory(organisation=challenge.owner).user
-    decide_award(
-        challenge=challenge,
-        by=procurer,
-        decision=AwardDecision.AWARD,
-        rationale="The best balance.",
-        public_summary="The winner reaches the most residents.",
-        standstill_days=10,
-        awarded=[AwardedBid(proposal_id=bids[0].pk, value=Decimal("1000"))],
-        notes={bid.pk: "Thank you." for bid in bids},
-    )
+    """An awarded challenge with every panel's data: two bids (the first awarded, both with feedback; the
+    second untitled, so named after its lead organisation), a chair on the panel, a citizen idea it started
+    from, a case study, an amendment, a public clarification and partner posts (two open, one of them the
+    losing bidder's; the winner's closed)."""
+    scene = awarded_challenge(bids=2)
+    challenge, bids = scene["challenge"], scene["bids"]
+    Proposal.objects.filter(pk=bids[1].pk).update(title="")
     # On the panel after the decision: scoring is not what is tested here.
     chair = MembershipFactory(organisation=challenge.owner).user
     EvaluatorFactory(challenge=challenge, user=chair, is_chair=True)
@@ -96,16 +64,14 @@ def awarded():
     PartnerPostFactory(challenge=challenge, organisation=bids[1].supplier)
     PartnerPostFactory(challenge=challenge, organisation=bids[0].supplier, status=PartnerPostStatus.CLOSED)
     PartnerPostFactory(challenge=challenge)
-    both_bidders = MembershipFactory(organisation=bids[0].supplier).user
-    MembershipFactory(user=both_bidders, organisation=bids[1].supplier)
     return {
         "challenge": Challenge.objects.get(pk=challenge.pk),
         "bid_b": bids[1],
-        "both_bidders": both_bidders,
+        "both_bidders": member_of_each(bids),
         "anonymous": None,
         "bidder": MembershipFactory(organisation=bids[1].supplier).user,
         "winner": MembershipFactory(organisation=bids[0].supplier).user,
-        "procurer": procurer,
+        "procurer": scene["procurer"],
         "chair": chair,
         "other_supplier": MembershipFactory(organisation=SupplierFactory()).user,
     }
@@ -142,7 +108,10 @@ def _answers(challenge, user) -> dict:
             notice["number_of_bids"],
             notice["is_final"],
         ),
-        "feedback": [proposal.pk for proposal in feedback_proposals_for(challenge=challenge, user=user)],
+        "feedback": [
+            (proposal.pk, str(proposal))
+            for proposal in feedback_proposals_for(challenge=challenge, user=user)
+        ],
         "panel_role": panel_role_on(challenge=challenge, user=user),
         "trial_stage": panel_has_trial_stage(challenge=challenge),
         "board": board_summary(challenge=challenge, user=user),
@@ -198,10 +167,10 @@ def test_detail_row_facts_are_what_the_scene_holds(awarded):
     ) == {"is_chair": True}
 
 
-@pytest.mark.parametrize("reader", ["bidder", "procurer"])
+@pytest.mark.parametrize("reader", ["bidder", "both_bidders", "procurer"])
 def test_detail_row_facts_spare_the_panels_queries(awarded, reader):
-    """Read with the challenge, only the award's winners are left to query (and a bidder's own feedback
-    when more than one of their organisations' bids has some)."""
+    """Read with the challenge, only the award's winners are left to query, however many of the reader's
+    organisations bid."""
     user = _fresh(awarded[reader])
     challenge = challenge_for_detail(user=user, pk=awarded["challenge"].pk)
 
@@ -229,3 +198,28 @@ def test_detail_row_facts_spare_the_queries_of_empty_panels(bare):
         assert proposal_of_organisation(challenge=challenge, organisation_id=organisation_id) is None
 
     assert len(queries) == 0
+
+
+def test_award_notice_shows_a_member_of_two_bidders_the_way_to_each_feedback(client, awarded):
+    """The notice names each of their bids (the row's facts carry their titles and lead organisations'
+    names, for an untitled one) and links to its feedback."""
+    client.force_login(awarded["both_bidders"])
+
+    page = client.get(awarded["challenge"].get_absolute_url()).content.decode()
+
+    for bid in Proposal.objects.filter(challenge=awarded["challenge"]):
+        link = reverse("evaluation:award-feedback", args=[bid.pk])
+        assert f'href="{link}">Your feedback on the award <span class="small">({bid})</span>' in page
+
+
+def test_challenge_page_keeps_its_budget_for_a_member_of_two_bidders(
+    client, awarded, django_assert_max_num_queries
+):
+    """Every panel shown, to a member of two organisations whose bids both have feedback: once 16 queries,
+    one more than a member of one of them (the second bid's feedback was read by a query of its own)."""
+    url = awarded["challenge"].get_absolute_url()
+
+    both = measure_as(client, url, awarded["both_bidders"], django_assert_max_num_queries)
+    one = measure_as(client, url, awarded["bidder"], django_assert_max_num_queries)
+
+    assert both == one

@@ -403,6 +403,24 @@ def test_chairs_progress_leaves_out_the_proposals_they_are_conflicted_with(clien
     assert opened["bid_b"].title not in page and opened["bid_b"].supplier.name not in page
 
 
+def test_a_conflicted_chairs_moderation_leaves_out_the_proposal_they_are_conflicted_with(client, opened):
+    """Moderation reads every opened proposal for the ranking, and which of them the chair may read apart:
+    the bid they declared a conflict with is neither moderated nor ranked on their page."""
+    from challenges.evaluation.services.panel import set_chair
+
+    consensus_on_both(opened)  # every sheet in, and the first chair's consensus on both
+    set_chair(evaluator=evaluator_of(opened, "conflicted"), by=opened["procurer"])
+    client.force_login(opened["conflicted"])
+
+    response = client.get(reverse("evaluation:moderation", kwargs={"pk": opened["challenge"].pk}))
+
+    page = response.content.decode()
+    assert [row.proposal for row in response.context["rows"]] == [opened["bid_a"]]
+    assert [row.proposal for row in response.context["ranking"]] == [opened["bid_a"]]
+    assert opened["bid_a"].title in page
+    assert opened["bid_b"].title not in page and opened["bid_b"].supplier.name not in page
+
+
 def _consensus_post(challenge) -> dict:
     impact, feasibility = challenge.criteria.order_by("position", "pk")
     return {

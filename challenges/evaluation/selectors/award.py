@@ -17,6 +17,7 @@ from suppliers.models import ConsortiumPartner, Proposal
 
 from ..enums import AwardStatus, TrialDecision
 from ..models import Award, AwardedProposal, BidderFeedback, ConsensusScore, Panel, Trial
+from .challenge_page import own_feedback_bids_on_row
 from .panel import panel_of
 from .scoring import criteria_of, evaluation_proposals, panel_state, ranking, scoring_progress
 
@@ -318,17 +319,13 @@ def _award_with_winners(challenge: Challenge) -> Award | None:
 def feedback_proposals_for(*, challenge: Challenge, user: User) -> list[Proposal]:
     """The user's organisations' bids (as lead or accepted partner) to the challenge that have feedback on
     its award: the ones whose feedback page the user reads. One query for a member of an organisation,
-    none for anyone else, nor when the challenge was read with their number (and the first of them:
-    challenge_page.with_challenge_page_facts) and it is 0 or 1."""
+    none for anyone else, nor when the challenge was read with them (challenge_page.
+    with_challenge_page_facts), however many of their organisations bid."""
     if not user.is_authenticated or not user.organisation_ids:
         return []
-    count = getattr(challenge, "own_feedback_count", None)
-    if count == 0:
-        return []
-    if count == 1:
-        # The page links to it by its id; any other field is read from the database if asked for
-        # (deferred), never guessed.
-        return [Proposal.from_db(Proposal.objects.db, ["id"], [challenge.own_feedback_first_pk])]
+    on_row = own_feedback_bids_on_row(challenge)
+    if on_row is not None:
+        return on_row
     return list(
         Proposal.objects.of_organisations(user.organisation_ids)
         .filter(challenge=challenge, feedback__isnull=False)

@@ -7,11 +7,11 @@ and lets it add to the challenge's row what the panels would otherwise each read
 The readers (award_notice_for, feedback_proposals_for, panel_has_trial_stage, panel_role_on) use those
 facts when the challenge carries them, and query as before when it does not."""
 
-from django.db.models import Count, IntegerField, Min, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
 from challenges.models import Challenge
-from portal.accounts.models import User
+from portal.accounts.models import Organisation, User
+from portal.subqueries import correlated_count, correlated_values
 from suppliers.models import Proposal
 
 from ..models import BidderFeedback, Evaluator
@@ -21,39 +21,50 @@ def with_challenge_page_facts(challenges: QuerySet[Challenge], user: User) -> Qu
     """The challenges with, in the same row: the award (`award`, None before the outcome) and its number of
     bids (`award_bid_count`: a bidder's feedback row each), the panel's settings (`panel`), and, for a
     signed-in user, their place on the panel (`evaluation_is_chair`: True, False, or None when they are not
-    an active member) and how many of their organisations' bids have feedback on the award
-    (`own_feedback_count`) and the first of them (`own_feedback_first_pk`)."""
-    bids = (
-        BidderFeedback.objects.filter(award__challenge=OuterRef("pk"))
-        .order_by()
-        .values("award")
-        .annotate(count=Count("pk"))
-        .values("count")
-    )
+    an active member) and, for a member of an organisation, its bids (as lead or accepted partner) that have
+    feedback on the award (`own_feedback_bids`: read them with own_feedback_bids_on_row).
+
+    However many organisations the user belongs to, their bids come in the challenge's row: a member of two
+    bidding organisations reads the page with as many queries as a member of one."""
+    bids = BidderFeedback.objects.filter(award__challenge=OuterRef("pk"))
     challenges = challenges.select_related("award", "panel").annotate(
-        award_bid_count=Coalesce(Subquery(bids, output_field=IntegerField()), 0)
+        award_bid_count=correlated_count(bids, by="award")
     )
     if not user.is_authenticated:
         return challenges
     role = Evaluator.objects.filter(challenge=OuterRef("pk"), user=user, removed_at__isnull=True)
     challenges = challenges.annotate(evaluation_is_chair=Subquery(role.values("is_chair")[:1]))
     if user.organisation_ids:
-        own_bids = (
-            Proposal.objects.of_organisations(user.organisation_ids)
-            .filter(challenge=OuterRef("pk"), feedback__isnull=False)
-            .order_by()
-            .values("challenge")
+        with_feedback = Proposal.objects.of_organisations(user.organisation_ids).filter(
+            Exists(BidderFeedback.objects.filter(proposal=OuterRef("pk"))), challenge=OuterRef("pk")
         )
         challenges = challenges.annotate(
-            own_feedback_count=Coalesce(
-                Subquery(
-                    own_bids.annotate(n=Count("pk", distinct=True)).values("n"), output_field=IntegerField()
-                ),
-                0,
-            ),
-            own_feedback_first_pk=Subquery(own_bids.annotate(first=Min("pk")).values("first")),
+            own_feedback_bids=correlated_values(
+                with_feedback, by="challenge", fields=["pk", "supplier_id", "title", "supplier__name"]
+            )
         )
     return challenges
+
+
+def own_feedback_bids_on_row(challenge: Challenge) -> list[Proposal] | None:
+    """The bids with feedback that the challenge's row carries for its reader (`own_feedback_bids`, see
+    with_challenge_page_facts), in the order of their ids; None when the row does not carry them. Each has
+    its id, title and lead organisation's name (what the award notice shows of it); any other field is read
+    from the database if asked for (deferred), never guessed."""
+    if not hasattr(challenge, "own_feedback_bids"):
+        return None
+    bids = []
+    for pk, supplier_pk, title, supplier_name in sorted(challenge.own_feedback_bids or []):
+        bid = _as_read(Proposal, id=pk, supplier_id=supplier_pk, title=title)
+        bid.supplier = _as_read(Organisation, id=supplier_pk, name=supplier_name)
+        bids.append(bid)
+    return bids
+
+
+def _as_read(model, **values):
+    """An instance of `model` as if read from the database with only these fields (the others deferred)."""
+    names = [field.attname for field in model._meta.concrete_fields if field.attname in values]
+    return model.from_db(model.objects.db, names, [values[name] for name in names])
 
 
 def panel_role_on(*, challenge: Challenge, user: User) -> dict | None:

@@ -4,10 +4,11 @@ of queries however many challenges there are, and the latest events for the Atom
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.db.models.functions import Coalesce
 
 from challenges.models import Amendment, Challenge, ChallengeDocument, Clarification, CPVCode
+from portal.subqueries import correlated_count
 from suppliers.enums import PartnerStatus, ProposalStatus
 from suppliers.models import ConsortiumPartner, Proposal
 
@@ -17,17 +18,11 @@ BULK_PAGE_SIZE = 100
 FEED_SIZE = 50
 
 
-def _submitted_count() -> Subquery:
+def _submitted_count() -> Coalesce:
     # A count per challenge without grouping the challenge's own columns. It is only published for a
     # release dated after the deadline (ocds.py), when the count no longer changes.
-    submitted = (
-        Proposal.objects.filter(challenge=OuterRef("pk"), status=ProposalStatus.SUBMITTED)
-        .order_by()
-        .values("challenge")
-        .annotate(count=Count("pk"))
-        .values("count")
-    )
-    return Coalesce(Subquery(submitted, output_field=IntegerField()), Value(0))
+    submitted = Proposal.objects.filter(challenge=OuterRef("pk"), status=ProposalStatus.SUBMITTED)
+    return correlated_count(submitted, by="challenge")
 
 
 def _clarifications() -> QuerySet[Clarification]:

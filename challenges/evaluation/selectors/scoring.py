@@ -272,16 +272,17 @@ def evaluation_proposals_query(
     )
 
 
-def moderation_proposals(*, challenge: Challenge, readable: QuerySet[Proposal]) -> list[Proposal]:
-    """evaluation_proposals for the moderation page, with only what it shows of all of them: the title and
-    the lead supplier's name, the accepted partners' ids (`accepted_partner_list`: who is expected to score
-    what) and the consensus (`consensus_list`: the ranking). The sheets are not read here:
-    complete_proposal_ids says which proposals have all theirs in, and moderation_page_sheets reads them,
-    with their scores, for one page. Reading every column of hundreds of proposals, their partners and
-    whole sheets cost most of the page's time; so did prefetching by a list of hundreds of ids, hence the
-    partners and the consensus are read by challenge. Three queries."""
+def moderation_proposals(*, challenge: Challenge) -> list[Proposal]:
+    """Every opened proposal of the challenge (what `ranking` ranks) for the moderation page, with only what
+    it shows of all of them: the title and the lead supplier's name, the accepted partners' ids
+    (`accepted_partner_list`: who is expected to score what, and who the bidders are) and the consensus
+    (`consensus_list`: the ranking). Which of them the chair may read is asked apart (readable_ids). The
+    sheets are not read here: complete_proposal_ids says which proposals have all theirs in, and
+    moderation_page_sheets reads them, with their scores, for one page. Reading every column of hundreds
+    of proposals, their partners and whole sheets cost most of the page's time; so did prefetching by a
+    list of hundreds of ids, hence the partners and the consensus are read by challenge. Three queries."""
     proposals = list(
-        evaluation_proposals_query(challenge=challenge, readable=readable, scores=False)
+        opened_proposals(challenge=challenge)
         .prefetch_related(None)
         # The ranking's tie-break reads the price and the submission time.
         .only(
@@ -311,6 +312,15 @@ def _by_proposal(rows: QuerySet) -> dict[int, list]:
     for row in rows.order_by():
         grouped.setdefault(row.proposal_id, []).append(row)
     return grouped
+
+
+def readable_ids(*, evaluator: Evaluator, state: PanelState) -> set[int]:
+    """The ids of scorable_proposals, apart from the read of the proposals themselves: a subquery of
+    visible_to made that read several times slower to build. One query; none until the evaluator has
+    declared about every bidder, and none for the bidders when the caller has answered them from the
+    opened proposals (PanelState.read_bidders_from)."""
+    proposals = scorable_proposals(evaluator=evaluator, state=state)
+    return set(proposals.prefetch_related(None).order_by().values_list("pk", flat=True))
 
 
 def complete_proposal_ids(*, state: PanelState, proposals: list[Proposal]) -> set[int]:

@@ -44,6 +44,7 @@ from ..selectors.scoring import (
     panel_state,
     panel_state_from,
     ranking,
+    readable_ids,
     scorable_if_declared,
     scorable_proposals,
     scoring_progress,
@@ -245,13 +246,13 @@ def moderation(request: HttpRequest, pk: int) -> HttpResponse:
     challenge, chair = panel_member_for(request, pk, "evaluation.moderate")
     state = panel_state(challenge=challenge)
     criteria = criteria_of(challenge=challenge)
-    # Every opened proposal once, with who has submitted a sheet: the ranking ranks them all (those whose
-    # sheets are all in); the chair moderates those they may read, a page at a time, and only that page's
-    # scores are read.
-    proposals = moderation_proposals(
-        challenge=challenge, readable=scorable_proposals(evaluator=chair, state=state)
-    )
-    readable = [proposal for proposal in proposals if proposal.readable]
+    # Every opened proposal once: the ranking ranks them all (those whose sheets are all in); they name the
+    # bidders the chair must have declared about. The chair moderates those they may read, a page at a
+    # time, and only that page's scores are read.
+    proposals = moderation_proposals(challenge=challenge)
+    state.read_bidders_from(proposals)
+    may_read = readable_ids(evaluator=chair, state=state)
+    readable = [proposal for proposal in proposals if proposal.pk in may_read]
     visible = complete_proposal_ids(state=state, proposals=readable)
     page = Paginator(readable, MODERATION_PAGE_SIZE).get_page(request.GET.get("page"))
     moderation_page_sheets(page.object_list)
