@@ -1,11 +1,11 @@
 """Reads for the "looking for partners" board. Posts are for signed-in suppliers; a conversation is for
 its two organisations' members only."""
 
-from django.db.models import Count, IntegerField, Max, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Max, OuterRef, Q, QuerySet
 
 from challenges.models import Challenge
 from portal.accounts.models import User
+from portal.subqueries import correlated_count
 
 from ..enums import PartnerPostStatus
 from ..models import PartnerConversation, PartnerMessage, PartnerPost
@@ -88,13 +88,8 @@ def with_board_summary(challenges: QuerySet[Challenge], user: User) -> QuerySet[
     if not user.is_authenticated or not user.supplier_organisation_ids:
         return challenges
     own = list(user.supplier_organisation_ids)
-    posts = PartnerPost.objects.filter(challenge=OuterRef("pk")).order_by().values("challenge")
-
-    def count(condition: Q):
-        counted = posts.annotate(n=Count("pk", filter=condition)).values("n")
-        return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
-
+    posts = PartnerPost.objects.filter(challenge=OuterRef("pk"))
     return challenges.annotate(
-        board_open_count=count(Q(status=PartnerPostStatus.OPEN)),
-        board_own_count=count(Q(organisation_id__in=own)),
+        board_open_count=correlated_count(posts.filter(status=PartnerPostStatus.OPEN), by="challenge"),
+        board_own_count=correlated_count(posts.filter(organisation_id__in=own), by="challenge"),
     )
