@@ -177,9 +177,32 @@ class CPVCodesField(forms.CharField):
             return True
 
 
+# The years a date and time typed into a form may fall in: a year like 9999 or 0001 is a typo, and would
+# overflow (a 500) when moved between time zones, as every deadline is (into UTC).
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
+
+
+def within_years(moment: datetime.datetime | None) -> datetime.datetime | None:
+    if moment is not None and not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        raise ValidationError(
+            _("Give a date between the years %(first)s and %(last)s."),
+            code="out_of_range",
+            params={"first": EARLIEST_YEAR, "last": LATEST_YEAR},
+        )
+    return moment
+
+
+class DeadlineField(forms.DateTimeField):
+    """A date and time in the current time zone (the challenge's, with timezone.override), in the years
+    EARLIEST_YEAR to LATEST_YEAR; refused at the field otherwise, with what was typed kept in it."""
+
+    def to_python(self, value) -> datetime.datetime | None:
+        return within_years(super().to_python(value))
+
+
 class WallClockDateTimeField(forms.DateTimeField):
     """A date and time as read on a clock, without a time zone: the form puts it in the time zone the
-    person chose (not the server's or the browser's)."""
+    person chose (not the server's or the browser's). In the years EARLIEST_YEAR to LATEST_YEAR."""
 
     widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format=_DATETIME_FORMAT)
 
@@ -199,7 +222,7 @@ class WallClockDateTimeField(forms.DateTimeField):
             result = super().to_python(value)  # the configured input formats, or a field error
         if result is None:
             raise ValidationError(self.error_messages["invalid"], code="invalid")
-        return result.replace(tzinfo=None)
+        return within_years(result.replace(tzinfo=None))
 
 
 @cache

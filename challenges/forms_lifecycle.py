@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .enums import ScoringScale
+from .forms import DeadlineField
 from .models import Challenge
 from .services.lifecycle import AMENDABLE_FIELDS, CRITERIA_AMENDMENT_MIN_DAYS
 from .services.qa import QUESTION_MAX_LENGTH
@@ -78,7 +79,7 @@ class CriteriaAmendmentForm(forms.Form):
     scoring_scale = forms.TypedChoiceField(
         label=_("Scoring scale"), choices=ScoringScale.choices, coerce=int, widget=forms.RadioSelect
     )
-    submission_deadline = forms.DateTimeField(
+    submission_deadline = DeadlineField(
         label=_("New deadline for proposals"),
         widget=DeadlineInput(),
         help_text=_("Changing the criteria reopens the submission period: at least %(days)s days from now.")
@@ -152,8 +153,8 @@ class CriteriaAmendmentForm(forms.Form):
 
 
 class DeadlineForm(forms.Form):
-    submission_deadline = forms.DateTimeField(label=_("New deadline for proposals"), widget=DeadlineInput())
-    questions_deadline = forms.DateTimeField(
+    submission_deadline = DeadlineField(label=_("New deadline for proposals"), widget=DeadlineInput())
+    questions_deadline = DeadlineField(
         label=_("New deadline for questions"),
         required=False,
         widget=DeadlineInput(),

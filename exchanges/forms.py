@@ -6,7 +6,6 @@ import datetime
 import zoneinfo
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -18,7 +17,7 @@ from portal.accounts.models import Organisation
 
 from .enums import ExchangeRole, TargetGroup
 from .models import AgendaSession, ExchangeEvent, ExchangeProgramme, ReflectionReport, Registration
-from .services.events import EARLIEST_YEAR, EVENT_FIELDS, LATEST_YEAR, MAX_CAPACITY
+from .services.events import EVENT_FIELDS, MAX_CAPACITY
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 EVENT_TIMES = (
@@ -45,19 +44,8 @@ def show_in_zone(initial: dict, names, zone) -> None:
 
 
 class ExchangeDateTimeField(WallClockDateTimeField):
-    """A wall-clock date and time in the years EARLIEST_YEAR to LATEST_YEAR: a year like 9999 or 0001 is a
-    typo, and would overflow when moved between time zones. Refused at the field, with what was typed kept
-    in it."""
-
-    def to_python(self, value) -> datetime.datetime | None:
-        result = super().to_python(value)
-        if result is not None and not EARLIEST_YEAR <= result.year <= LATEST_YEAR:
-            raise ValidationError(
-                _("Give a date between the years %(first)s and %(last)s."),
-                code="out_of_range",
-                params={"first": EARLIEST_YEAR, "last": LATEST_YEAR},
-            )
-        return result
+    """A wall-clock date and time of an exchange, in the years challenges.forms.EARLIEST_YEAR to LATEST_YEAR
+    (the field refuses others, with what was typed kept in it)."""
 
 
 class WallClockMixin:

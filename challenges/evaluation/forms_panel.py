@@ -4,6 +4,7 @@ and an evaluator's conflict declarations. They check what was typed; the service
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from challenges.forms import DeadlineField
 from challenges.forms_lifecycle import DeadlineInput
 from portal.accounts.models import Organisation, User
 
@@ -14,6 +15,7 @@ class PanelSettingsForm(forms.ModelForm):
     class Meta:
         model = Panel
         fields = ["scoring_deadline", "has_trial_stage"]
+        field_classes = {"scoring_deadline": DeadlineField}
         widgets = {"scoring_deadline": DeadlineInput()}
         help_texts = {
             "scoring_deadline": _(

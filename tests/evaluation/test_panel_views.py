@@ -177,6 +177,24 @@ def test_settings_with_a_bad_date_keep_the_input(client, ev):
     assert 'value="next tuesday"' in response.content.decode()
 
 
+@pytest.mark.parametrize("typed", ["9999-12-31T23:30", "0001-01-01T00:30"])
+def test_settings_refuse_a_far_off_scoring_deadline_and_keep_it(client, ev, typed):
+    """Moved into UTC, one of these overflows in any zone but UTC itself: a 500 before the field refused
+    them (found by the fuzzer)."""
+    client.force_login(ev["procurer"])
+
+    response = client.post(
+        reverse("evaluation:panel-settings", kwargs={"pk": ev["challenge"].pk}),
+        {"scoring_deadline": typed, "has_trial_stage": "on"},
+    )
+
+    assert response.status_code == 200
+    assert response.context["settings_form"].errors["scoring_deadline"] == [
+        "Give a date between the years 2000 and 2100."
+    ]
+    assert f'value="{typed}"' in response.content.decode()
+
+
 def test_evaluator_declares_through_the_page(client, ev):
     from challenges.evaluation.services.panel import open_evaluation
 

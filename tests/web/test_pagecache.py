@@ -17,6 +17,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 
+from challenges.enums import PUBLIC_STATUSES, ChallengeStatus
+from challenges.evaluation.enums import AwardDecision
 from portal.web import pagecache
 from suppliers.enums import ProposalStatus
 from tests.factories.accounts import (
@@ -33,6 +35,7 @@ from tests.factories.casestudies import CaseStudyFactory, PublishedCaseStudyFact
 from tests.factories.challenges import (
     AmendmentFactory,
     ChallengeDocumentFactory,
+    ChallengeFactory,
     ClarificationFactory,
     CoachRuleFactory,
     CriterionFactory,
@@ -878,3 +881,32 @@ def test_no_public_page_reads_a_private_model(every_public_page):
     everything = set().union(*read.values())
     # The gate sees what it should: the models public pages show in part, and what the award notice counts.
     assert {*pagecache.PRIVATE_WRITES, "evaluation.bidderfeedback", "exchanges.registration"} <= everything
+
+
+@pytest.mark.parametrize("status", PUBLIC_STATUSES)
+def test_no_challenge_page_reads_a_private_model_whatever_the_status(status):
+    """The gate above builds an awarded and an open challenge; the challenge page and the lists show other
+    panels in the other public statuses (closed, under evaluation, not awarded, cancelled)."""
+    deadline = timezone.now() + (
+        timedelta(days=5) if status == ChallengeStatus.PUBLISHED else -timedelta(days=2)
+    )
+    challenge = ChallengeFactory(
+        status=status, submission_deadline=deadline, questions_deadline=deadline - timedelta(days=1)
+    )
+    bid = SubmittedProposalFactory(challenge=challenge)
+    AcceptedPartnerFactory(proposal=bid)
+    PanelFactory(challenge=challenge)
+    EvaluatorFactory(challenge=challenge)
+    TrialFactory(proposal=bid)
+    FollowFactory(challenge=challenge)
+    PartnerPostFactory(challenge=challenge)
+    if status in (ChallengeStatus.AWARDED, ChallengeStatus.NOT_AWARDED):
+        decision = AwardDecision.AWARD if status == ChallengeStatus.AWARDED else AwardDecision.NO_AWARD
+        BidderFeedbackFactory(award=AwardFactory(challenge=challenge, decision=decision), proposal=bid)
+    urls = [
+        challenge.get_absolute_url(),
+        reverse("challenges:challenge-list") + "?status=all",
+        reverse("web:home"),
+    ]
+
+    assert {url: _models_read(url) & pagecache.PRIVATE_MODELS for url in urls} == {url: set() for url in urls}
