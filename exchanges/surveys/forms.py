@@ -11,6 +11,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
+from challenges.forms import DeadlineField
+
 from .enums import CONDITION_KINDS, QuestionKind
 from .models import TEXT_DRAFT_MAX_LENGTH, Question, Response, Survey
 from .services import SurveyError, check_answers, save_answers, survey_questions
@@ -179,9 +181,6 @@ ANONYMITY_HELP = _(
     "access to it, the order in which rows were written can match answers to the people who completed "
     "the survey."
 )
-# Survey times outside these years are typos (and the first and last years Python holds overflow when a
-# time is moved between zones).
-EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
 
 
 class SurveyCreateForm(forms.Form):
@@ -205,6 +204,9 @@ class SurveySettingsForm(forms.ModelForm):
     class Meta:
         model = Survey
         fields = ["title", "intro", "is_anonymous", "opens_at", "closes_at"]
+        # In the years 2000 to 2100: others are typos, and the first and last years Python holds overflow
+        # when a time is moved between zones.
+        field_classes = {"opens_at": DeadlineField, "closes_at": DeadlineField}
         widgets = {
             "intro": forms.Textarea(attrs={"rows": 4}),
             "opens_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
@@ -215,22 +217,6 @@ class SurveySettingsForm(forms.ModelForm):
             "opens_at": _("Optional. Answers are accepted from then, once the survey is open."),
             "closes_at": _("Optional. No answers are accepted after this time."),
         }
-
-    def _in_years(self, name: str):
-        value = self.cleaned_data.get(name)
-        if value is not None and not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
-            raise ValidationError(
-                _("Give a date between the years %(first)s and %(last)s."),
-                code="out_of_range",
-                params={"first": EARLIEST_YEAR, "last": LATEST_YEAR},
-            )
-        return value
-
-    def clean_opens_at(self):
-        return self._in_years("opens_at")
-
-    def clean_closes_at(self):
-        return self._in_years("closes_at")
 
     def clean(self):
         cleaned = super().clean()
