@@ -90,4 +90,14 @@ def _media_in_memory(settings):
 
 
 # A fixture shared by the browser tests that run in-process (tests/inprocess_browser.py).
+# The fault suite's services (a broker queue, a private Redis, an SMTP sink, a worker, the hand-over spy),
+# for the fault, notification and fan-out tests alike (tests/faults/support.py).
+from tests.faults.support import (  # noqa: E402, F401
+    broker_fixture,
+    handing_over_fixture,
+    private_redis_fixture,
+    queue_fixture,
+    smtp_sink_fixture,
+    start_worker_fixture,
+)
 from tests.inprocess_browser import open_in_chromium  # noqa: E402, F401

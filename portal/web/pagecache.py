@@ -270,8 +270,6 @@ def expire_public_pages() -> None:
 
 
 def _on_write(sender, **kwargs) -> None:
-    if seconds() <= 0:
-        return
     label = sender._meta.label_lower
     if label in PRIVATE_MODELS:
         return

@@ -20,15 +20,7 @@ from suppliers.models import Proposal
 from tests.factories.accounts import MembershipFactory
 from tests.factories.challenges import PublishedChallengeFactory
 from tests.factories.suppliers import ProposalFactory
-from tests.faults.support import (  # noqa: F401  (the *_fixture names are fixtures)
-    broker_fixture,
-    handing_over_fixture,
-    private_redis_fixture,
-    queue_fixture,
-    smtp_sink_fixture,
-    start_worker_fixture,
-    wait_for,
-)
+from tests.faults.support import wait_for
 from tests.suppliers.test_submission_services import make_complete
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

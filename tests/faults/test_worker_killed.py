@@ -20,14 +20,7 @@ from portal.notifications.enums import OutboxStatus
 from portal.notifications.models import OutboxMail
 from portal.notifications.tasks import deliver_outbox_task, publish
 from tests.factories.notifications import OutboxMailFactory
-from tests.faults.support import (  # noqa: F401  (the *_fixture names are fixtures)
-    broker_fixture,
-    private_redis_fixture,
-    queue_fixture,
-    smtp_sink_fixture,
-    start_worker_fixture,
-    wait_for,
-)
+from tests.faults.support import wait_for
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -16,14 +16,6 @@ from portal.notifications.models import Notification, OutboxMail
 from portal.notifications.services import SWEEP_GRACE, notify, sweep_outbox
 from tests.factories.accounts import OrganisationFactory, UserFactory
 from tests.faults import support
-from tests.faults.support import (  # noqa: F401  (the *_fixture names are fixtures)
-    broker_fixture,
-    handing_over_fixture,
-    private_redis_fixture,
-    queue_fixture,
-    smtp_sink_fixture,
-    start_worker_fixture,
-)
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -24,15 +24,7 @@ from portal.notifications.models import Notification, OutboxMail
 from portal.notifications.services import DELIVERY_BATCH_SIZE, deliver_outbox_mails
 from tests.factories.accounts import AdminMembershipFactory, BuyerFactory, MembershipFactory
 from tests.factories.challenges import ChallengeFactory
-from tests.faults.support import (  # noqa: F401  (the *_fixture names are fixtures)
-    REDIS_URL,
-    broker_fixture,
-    drop_queue_keys,
-    queue_fixture,
-    smtp_sink_fixture,
-    start_worker_fixture,
-    wait_for,
-)
+from tests.faults.support import REDIS_URL, drop_queue_keys, wait_for
 
 RECIPIENTS = 5_000
 

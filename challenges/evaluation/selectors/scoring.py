@@ -326,12 +326,8 @@ def readable_ids(*, evaluator: Evaluator, state: PanelState) -> set[int]:
 def complete_proposal_ids(*, state: PanelState, proposals: list[Proposal]) -> set[int]:
     """The proposals (of those given) every expected evaluator has submitted a sheet for, as
     ProposalProgress.complete says, from one query of (proposal, evaluator) pairs."""
-    sheets = ScoreSheet.objects.filter(submitted_at__isnull=False)
-    if state.challenge is not None:
-        # By challenge rather than by a list of hundreds of ids; only the given proposals are looked up.
-        sheets = sheets.filter(proposal__challenge=state.challenge)
-    else:
-        sheets = sheets.filter(proposal_id__in=[proposal.pk for proposal in proposals])
+    # By challenge rather than by a list of hundreds of ids; only the given proposals are looked up.
+    sheets = ScoreSheet.objects.filter(submitted_at__isnull=False, proposal__challenge=state.challenge)
     submitted: dict[int, set[int]] = {}
     for proposal_id, evaluator_id in sheets.order_by().values_list("proposal_id", "evaluator_id"):
         submitted.setdefault(proposal_id, set()).add(evaluator_id)
