@@ -13,3 +13,25 @@ limit_request_line = 8190
 limit_request_fields = 100
 accesslog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def post_worker_init(worker) -> None:
+    """Once the worker has loaded the portal: load what every request would otherwise load on first use
+    (the URL patterns, the translation catalogues), then move everything alive into the garbage
+    collector's permanent generation (gc.freeze) and let it collect less often. Collections then walk only
+    what requests allocate, not the framework's hundred thousand long-lived objects: without this, the
+    full collections that Django's object churn triggers every few dozen requests cost tens of
+    milliseconds each."""
+    import gc
+
+    from django.conf import settings
+    from django.urls import get_resolver
+    from django.utils import translation
+
+    get_resolver().url_patterns  # noqa: B018 (imports every URLconf)
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            translation.gettext("Innovation Procurement Portal")
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(7000, 10, 10)

@@ -103,3 +103,22 @@ def test_production_settings_name_the_missing_secrets():
     )
     assert result.returncode != 0
     assert "SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL" in result.stderr
+
+
+def test_a_gunicorn_worker_freezes_what_it_loaded_before_serving():
+    """gunicorn.conf.py's post_worker_init: the URL patterns and catalogues are loaded, and everything alive
+    then is moved out of the garbage collector's way (gc.freeze), so its collections walk only what the
+    requests allocate."""
+    import gc
+    import runpy
+
+    hooks = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    threshold = gc.get_threshold()
+    gc.unfreeze()
+    try:
+        hooks["post_worker_init"](worker=None)
+        assert gc.get_freeze_count() > 10_000
+        assert gc.get_threshold()[0] > threshold[0]
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*threshold)

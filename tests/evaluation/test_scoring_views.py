@@ -403,6 +403,40 @@ def test_chairs_progress_leaves_out_the_proposals_they_are_conflicted_with(clien
     assert opened["bid_b"].title not in page and opened["bid_b"].supplier.name not in page
 
 
+def test_chairs_list_counts_each_proposals_sheets_in_its_row(client, opened):
+    """The chair's list has a column with the panel's progress on each proposal: the sheets submitted by
+    the evaluators expected to score it (those not in conflict with its bidders)."""
+    import re
+
+    score(opened, "evaluator2", opened["bid_a"], (4, 3))
+    score(opened, "expert", opened["bid_a"], (3, 3))
+    score(opened, "evaluator2", opened["bid_b"], (2, 2))
+    client.force_login(opened["chair"])
+
+    page = client.get(reverse("evaluation:scoring", kwargs={"pk": opened["challenge"].pk})).content.decode()
+
+    rows = {
+        title: row
+        for row in re.findall(r"<tr>(.*?)</tr>", page, re.S)
+        for title in (opened["bid_a"].title, opened["bid_b"].title)
+        if title in row
+    }
+    expected_a = len(EVALUATORS)  # nobody is in conflict with bid A
+    expected_b = len(EVALUATORS) - len(CONFLICTED_WITH_B)
+    assert f"2 of {expected_a} sheets submitted" in rows[opened["bid_a"].title]
+    assert f"1 of {expected_b} sheets submitted" in rows[opened["bid_b"].title]
+    assert "The panel's sheets" in page
+
+
+def test_an_evaluators_list_has_no_panel_column(client, opened):
+    client.force_login(opened["evaluator2"])
+
+    page = client.get(reverse("evaluation:scoring", kwargs={"pk": opened["challenge"].pk})).content.decode()
+
+    assert opened["bid_a"].title in page
+    assert "sheets submitted" not in page and "The panel's sheets" not in page
+
+
 def test_a_conflicted_chairs_moderation_leaves_out_the_proposal_they_are_conflicted_with(client, opened):
     """Moderation reads every opened proposal for the ranking, and which of them the chair may read apart:
     the bid they declared a conflict with is neither moderated nor ranked on their page."""

@@ -114,8 +114,9 @@ def sheet_of(*, evaluator: Evaluator, proposal: Proposal) -> ScoreSheet | None:
 
 
 def own_sheets(*, evaluator: Evaluator, proposals=None) -> dict[int, ScoreSheet]:
-    """{proposal id: this evaluator's sheet}, of the given proposals only when they are given."""
-    sheets = ScoreSheet.objects.filter(evaluator=evaluator)
+    """{proposal id: this evaluator's sheet}, of the given proposals only when they are given (unordered:
+    the model's ordering joins the proposals and the panel for rows gathered into a dict)."""
+    sheets = ScoreSheet.objects.filter(evaluator=evaluator).order_by()
     if proposals is not None:
         sheets = sheets.filter(proposal_id__in=[proposal.pk for proposal in proposals])
     return {sheet.proposal_id: sheet for sheet in sheets}
@@ -220,13 +221,18 @@ class ProposalProgress:
 
 
 def _submitted_sheets(*, scores: bool = True, readable: QuerySet[Proposal] | None = None) -> Prefetch:
-    sheets = ScoreSheet.objects.filter(submitted_at__isnull=False).select_related("evaluator__user")
+    """The proposals' submitted sheets, as `submitted_sheets`. With scores, each with its evaluator and
+    scores (for pages that show them); without, only which evaluator submitted which sheet (for pages that
+    count them), unordered."""
+    sheets = ScoreSheet.objects.filter(submitted_at__isnull=False)
     if readable is not None:
         sheets = sheets.filter(proposal__in=readable.values("pk"))
     if scores:
-        sheets = sheets.prefetch_related(
+        sheets = sheets.select_related("evaluator__user").prefetch_related(
             Prefetch("scores", queryset=Score.objects.select_related("criterion"))
         )
+    else:
+        sheets = sheets.only("pk", "proposal_id", "evaluator_id", "submitted_at").order_by()
     return Prefetch("score_sheets", queryset=sheets, to_attr="submitted_sheets")
 
 
@@ -319,8 +325,16 @@ def readable_ids(*, evaluator: Evaluator, state: PanelState) -> set[int]:
     visible_to made that read several times slower to build. One query; none until the evaluator has
     declared about every bidder, and none for the bidders when the caller has answered them from the
     opened proposals (PanelState.read_bidders_from)."""
-    proposals = scorable_proposals(evaluator=evaluator, state=state)
-    return set(proposals.prefetch_related(None).order_by().values_list("pk", flat=True))
+    return set(scorable_ids(evaluator=evaluator, state=state, ordered=False))
+
+
+def scorable_ids(*, evaluator: Evaluator, state: PanelState, ordered: bool = True) -> list[int]:
+    """readable_ids in scorable_proposals' order (oldest submission first), for a page that shows a page
+    of them: visible_to is built, planned and run once, and the page's rows are then read by id."""
+    proposals = scorable_proposals(evaluator=evaluator, state=state).prefetch_related(None)
+    if not ordered:
+        proposals = proposals.order_by()
+    return list(proposals.values_list("pk", flat=True))
 
 
 def complete_proposal_ids(*, state: PanelState, proposals: list[Proposal]) -> set[int]:

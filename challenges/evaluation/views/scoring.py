@@ -40,11 +40,13 @@ from ..selectors.scoring import (
     moderation_page_sheets,
     moderation_proposals,
     moderation_rows,
+    opened_proposals,
     own_sheets,
     panel_state,
     panel_state_from,
     ranking,
     readable_ids,
+    scorable_ids,
     scorable_if_declared,
     scorable_proposals,
     scoring_progress,
@@ -103,21 +105,25 @@ def scoring(request: HttpRequest, pk: int) -> HttpResponse:
     pending = undeclared_organisations(evaluator=evaluator, state=state)
     progress, proposals, page = [], [], None
     if not pending:
-        # A page of proposals at a time: a panel may have hundreds to score.
-        # The list shows titles and bidders, not the proposals' texts.
-        proposals = scorable_proposals(evaluator=evaluator, state=state).defer(*PROPOSAL_TEXTS)
-        page = Paginator(proposals, SCORING_PAGE_SIZE).get_page(request.GET.get("page"))
+        # A page of proposals at a time: a panel may have hundreds to score. Which ones this evaluator
+        # scores is asked once (one query, not a count and then a page); the page's rows are then read by
+        # their ids. The list shows titles and bidders, not the proposals' texts.
+        ids = scorable_ids(evaluator=evaluator, state=state)
+        page = Paginator(ids, SCORING_PAGE_SIZE).get_page(request.GET.get("page"))
+        proposals = (
+            opened_proposals(challenge=challenge).filter(pk__in=page.object_list).defer(*PROPOSAL_TEXTS)
+        )
         if evaluator.is_chair:
             # The chair follows the panel's progress on the proposals they may read, never on one they
             # declared a conflict with (its title would tell them about it).
-            progress = scoring_progress(
-                challenge=challenge, proposals=page.object_list, state=state, scores=False
-            )
+            progress = scoring_progress(challenge=challenge, proposals=proposals, state=state, scores=False)
             proposals = [row.proposal for row in progress]
         else:
-            proposals = list(page.object_list)
+            proposals = list(proposals)
     sheets = own_sheets(evaluator=evaluator, proposals=proposals)
-    rows = [(proposal, sheets.get(proposal.pk)) for proposal in proposals]
+    # Per row: the proposal, this evaluator's sheet, and for the chair the panel's progress on it.
+    panel_rows = {row.proposal.pk: row for row in progress}
+    rows = [(proposal, sheets.get(proposal.pk), panel_rows.get(proposal.pk)) for proposal in proposals]
     with timezone.override(challenge.deadline_zone):
         return render(
             request,
