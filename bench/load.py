@@ -49,7 +49,11 @@ class Page:
 
 BUST_COUNTER = itertools.count(1)
 SIGNED_IN_FLOOR = "floor, signed in"
-FLOORS = {"floor", SIGNED_IN_FLOOR}
+# The portal's layout (base.html) around an empty page, as a visitor and as a signed-in person: what every
+# page costs before its own content (bench/urls.py).
+LAYOUT_FLOOR = "layout floor"
+SIGNED_IN_LAYOUT_FLOOR = "layout floor, signed in"
+FLOORS = {"floor", SIGNED_IN_FLOOR, LAYOUT_FLOOR, SIGNED_IN_LAYOUT_FLOOR}
 
 
 class StaleConnection(Exception):
@@ -411,9 +415,13 @@ async def main_async(args) -> dict:
     # The floor again with a signed-in person's session: what the middleware costs such a request (the
     # session, the person and their roles are read) before a view does anything.
     cookie = next((page.cookie for page in pages if page.cookie), None)
-    if cookie and any(page.name == "floor" for page in pages):
+    if any(page.name == "floor" for page in pages):
         floor_path = next(page.path for page in pages if page.name == "floor")
-        pages.insert(1, Page(SIGNED_IN_FLOOR, floor_path, cookie))
+        floors = [Page(LAYOUT_FLOOR, floor_path + "layout/")]
+        if cookie:
+            floors[:0] = [Page(SIGNED_IN_FLOOR, floor_path, cookie)]
+            floors.append(Page(SIGNED_IN_LAYOUT_FLOOR, floor_path + "layout/", cookie))
+        pages[1:1] = floors
     signed_in = {page.name for page in pages if page.cookie}
     pool = Pool(args.host, args.port, args.connections)
     memory = MemoryWatch(args.master_pid)
@@ -591,6 +599,15 @@ def verdict(results: dict, args) -> list[str]:
         lines.append(
             f"INFO signed-in pages' p50 against the signed-in floor ({signed_floor:.1f} ms) at {rate:g}/s: "
             + ", ".join(f"{name} {row['p50'] / signed_floor:.1f}×" for name, row in signed.items())
+        )
+    layouts = {
+        r["name"]: r["p50"] for r in fixed["pages"] if r["name"] in (LAYOUT_FLOOR, SIGNED_IN_LAYOUT_FLOOR)
+    }
+    if layouts and floor and not saturated:
+        # Not a target either: the share of the 3× budget that the layout takes before a page's content.
+        lines.append(
+            f"INFO the layout around an empty page at {rate:g}/s, against the floor: "
+            + ", ".join(f"{name} {p50 / floor:.1f}×" for name, p50 in layouts.items())
         )
     slow = [r["name"] for r in fixed["pages"] if r["p95"] >= 200]
     lines.append(

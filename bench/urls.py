@@ -1,8 +1,16 @@
-"""The portal's URLs plus /bench/floor/: the cheapest page possible behind the very same middleware
-(sessions, locale, CSRF, authentication, messages, CSP, audit context, active organisation, staff MFA),
-so every page's latency can be read as a multiple of what the stack costs before a view does anything."""
+"""The portal's URLs plus two floors behind the very same middleware (sessions, locale, CSRF, authentication,
+messages, CSP, audit context, active organisation, staff MFA), so every page's latency can be read as a
+multiple of what the stack costs before a view does anything:
+
+- /bench/floor/: the cheapest response possible, `ok` in plain text;
+- /bench/floor/layout/: the portal's layout (base.html) with an empty main part: what any page costs
+  before its own content, as anyone (for a signed-in person: their organisations, unread notifications
+  and the forms of the header)."""
+
+import functools
 
 from django.http import HttpRequest, HttpResponse
+from django.template import engines
 from django.urls import path
 from django.views.decorators.http import require_safe
 
@@ -14,4 +22,21 @@ def floor(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 
 
-urlpatterns = [path("bench/floor/", floor, name="bench-floor"), *portal_urlpatterns]
+@functools.cache
+def _layout():
+    return engines["django"].from_string(
+        '{% extends "base.html" %}{% block title %}Floor{% endblock %}'
+        "{% block content %}<h1>Floor</h1>{% endblock %}"
+    )
+
+
+@require_safe
+def layout_floor(request: HttpRequest) -> HttpResponse:
+    return HttpResponse(_layout().render(request=request))
+
+
+urlpatterns = [
+    path("bench/floor/", floor, name="bench-floor"),
+    path("bench/floor/layout/", layout_floor, name="bench-layout-floor"),
+    *portal_urlpatterns,
+]

@@ -1,10 +1,10 @@
-"""The load generator's report (bench/load.py): the signed-in floor is reported beside the floor, and never
-counts as a page against the targets."""
+"""The load generator's report (bench/load.py): the signed-in floor and the layout floors are reported beside
+the floor, and never count as pages against the targets."""
 
 import io
 from types import SimpleNamespace
 
-from bench.load import SIGNED_IN_FLOOR, Stats, table, verdict
+from bench.load import LAYOUT_FLOOR, SIGNED_IN_FLOOR, SIGNED_IN_LAYOUT_FLOOR, Stats, table, verdict
 
 
 def _stats(name: str, p50: float, p95: float | None = None, count: int = 100, errors: int = 0) -> Stats:
@@ -76,3 +76,21 @@ def test_the_table_gives_signed_in_pages_a_second_ratio():
     assert "× signed-in floor" in lines["page"]
     assert lines["dashboard"].split()[-2:] == ["6.0", "3.0"]
     assert lines["home"].split()[-1] == "1.5"
+
+
+def test_the_layout_floors_are_reported_against_the_floor_and_never_count_as_pages():
+    pages = [
+        _stats("floor", 4.0),
+        _stats(SIGNED_IN_FLOOR, 8.0),
+        _stats(LAYOUT_FLOOR, 6.0),
+        _stats(SIGNED_IN_LAYOUT_FLOOR, 14.0),  # over 3× the floor, but the layout is not a page
+        _stats("home", 5.0),
+    ]
+
+    lines = verdict(_results(pages, [SIGNED_IN_FLOOR, SIGNED_IN_LAYOUT_FLOOR]), SimpleNamespace(duration=1.0))
+
+    assert lines[0] == "PASS every page's p50 within 3× the floor (4.0 ms) at 50/s"
+    layout = next(line for line in lines if line.startswith("INFO the layout"))
+    assert f"{LAYOUT_FLOOR} 1.5×" in layout and f"{SIGNED_IN_LAYOUT_FLOOR} 3.5×" in layout
+    # Not in the signed-in pages' line either: there is no signed-in page here.
+    assert not any(line.startswith("INFO signed-in") for line in lines)

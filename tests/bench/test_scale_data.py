@@ -67,5 +67,22 @@ def test_floor_endpoint_answers_behind_the_middleware(client):
     assert "Content-Security-Policy" in response
 
 
-def test_floor_endpoint_is_not_in_production_urls(client):
+@pytest.mark.django_db
+@override_settings(ROOT_URLCONF="bench.urls")
+def test_layout_floor_is_the_portals_layout_around_an_empty_page(client):
+    from tests.factories.accounts import UserFactory
+
+    anonymous = client.get("/bench/floor/layout/").content.decode()
+    user = UserFactory(full_name="Floor Reader")
+    client.force_login(user)
+    signed_in = client.get("/bench/floor/layout/").content.decode()
+
+    for page in (anonymous, signed_in):
+        assert "<h1>Floor</h1>" in page and 'id="main"' in page
+    assert "Sign in" in anonymous and "Sign out" not in anonymous
+    assert "Sign out" in signed_in and "Notifications" in signed_in
+
+
+def test_floor_endpoints_are_not_in_production_urls(client):
     assert client.get("/bench/floor/").status_code == 404
+    assert client.get("/bench/floor/layout/").status_code == 404
