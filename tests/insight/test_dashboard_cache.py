@@ -95,3 +95,54 @@ def test_a_cache_outage_only_makes_the_dashboard_slower(client, world, actors, c
     response = client.get(_dashboard(world))
     assert response.status_code == 200
     assert "Alpha kommune" in response.context["sections_html"]
+
+
+def _age_cached_sections(seconds: int) -> None:
+    """Every cached dashboard's figures as if read `seconds` ago (the entries themselves stay)."""
+    from datetime import timedelta
+
+    for key in list(cache._cache):
+        name = key.split(":", 2)[-1]
+        value = cache.get(name)
+        if name.startswith("insight:dashboard:") and isinstance(value, tuple):
+            cache.set(name, (value[0], value[1] - timedelta(seconds=seconds)), 600)
+
+
+def test_expired_figures_are_read_again_by_one_request_while_the_others_get_the_previous_ones(
+    client, world, actors, cached
+):
+    from tests.factories.accounts import BuyerFactory
+
+    client.force_login(actors["staff"])
+    url = _dashboard(world)
+    first = client.get(url)
+    world.programme.buyers.add(BuyerFactory(name="Delta kommune"))
+    _age_cached_sections(301)
+
+    # Another request is reading the figures again (it holds the lock): this one gets the previous ones.
+    reading = [key.split(":", 2)[-1] for key in cache._cache]
+    key = next(name for name in reading if name.startswith("insight:dashboard:"))
+    assert cache.add(f"{key}:reading", True, 60)
+    meanwhile = client.get(url)
+    assert meanwhile.context["sections_html"] == first.context["sections_html"]
+    assert meanwhile.context["figures_read_at"] < first.context["figures_read_at"]
+
+    # Once nobody is reading them, the next request reads them, and keeps them for the others.
+    cache.delete(f"{key}:reading")
+    after = client.get(url)
+    assert "Delta kommune" in after.context["sections_html"]
+    assert after.context["figures_read_at"] > first.context["figures_read_at"]
+    assert cache.get(f"{key}:reading") is None  # the lock is given back
+    assert client.get(url).context["sections_html"] == after.context["sections_html"]
+
+
+def test_figures_within_their_lifetime_are_not_read_again(client, world, actors, cached):
+    from tests.factories.accounts import BuyerFactory
+
+    client.force_login(actors["staff"])
+    url = _dashboard(world)
+    client.get(url)
+    world.programme.buyers.add(BuyerFactory(name="Delta kommune"))
+    _age_cached_sections(299)
+
+    assert "Delta kommune" not in client.get(url).context["sections_html"]

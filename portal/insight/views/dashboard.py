@@ -7,7 +7,7 @@ portal.insight.selectors; this module only turns their rows into tables and char
 import hashlib
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import rules
 from django.conf import settings
@@ -625,7 +625,12 @@ def _sections_html(request, *, scope, period, query, csv_url_name, csv_kwargs) -
     over every challenge, proposal and event of the scope's organisations (hundreds of milliseconds with
     years of data), the same for everyone who may see the dashboard; so the rendered sections are kept
     for settings.DASHBOARD_CACHE_SECONDS, per dashboard, period and language, and the page says how old
-    they are. Who may see the dashboard is checked before, on every request."""
+    they are. Who may see the dashboard is checked before, on every request.
+
+    Once they are older than that, the first request to see it reads them again, and while it does, the
+    others still get the previous figures (with their time) instead of each reading them too: otherwise
+    every request in flight when the figures expire would run the same aggregates at once, and all would
+    wait seconds."""
     key = (
         "insight:dashboard:"
         + hashlib.sha256(
@@ -634,8 +639,13 @@ def _sections_html(request, *, scope, period, query, csv_url_name, csv_kwargs) -
             ).encode()
         ).hexdigest()
     )
-    if settings.DASHBOARD_CACHE_SECONDS > 0 and (cached := _cached(key)) is not None:
-        return cached
+    lifetime = settings.DASHBOARD_CACHE_SECONDS
+    previous = _cache_call("get", key) if lifetime > 0 else None
+    if previous is not None:
+        if timezone.now() - previous[1] < timedelta(seconds=lifetime):
+            return previous
+        if _cache_call("add", f"{key}:reading", True, SECTIONS_READING_SECONDS) is False:
+            return previous  # another request is reading them
     sections = [build(scope, period) for build in SECTIONS.values()]
     for section in sections:
         section.csv_url = f"{reverse(csv_url_name, kwargs={**csv_kwargs, 'section': section.slug})}?{query}"
@@ -643,19 +653,25 @@ def _sections_html(request, *, scope, period, query, csv_url_name, csv_kwargs) -
         render_to_string("insight/_dashboard_sections.html", {"sections": sections}, request=request),
         timezone.now(),
     )
-    if settings.DASHBOARD_CACHE_SECONDS > 0:
-        try:
-            cache.set(key, rendered, settings.DASHBOARD_CACHE_SECONDS)
-        except Exception:  # the cache (Redis) is down: the page is still right, only slower
-            logger.warning("Dashboard sections could not be cached", exc_info=True)
+    if lifetime > 0:
+        # Kept for twice their lifetime: the second half only for the requests that arrive while the
+        # figures are read again.
+        _cache_call("set", key, rendered, 2 * lifetime)
+        _cache_call("delete", f"{key}:reading")
     return rendered
 
 
-def _cached(key: str):
+# How long a request may take to read a dashboard's figures before another one may read them too.
+SECTIONS_READING_SECONDS = 60
+
+
+def _cache_call(method: str, *args):
+    """The cache's answer; None if the cache (Redis) does not answer (a miss; for `add`, no other request
+    is known to be reading): the dashboard is still right, only slower."""
     try:
-        return cache.get(key)
-    except Exception:  # the cache (Redis) is down: read the figures
-        logger.warning("Dashboard sections could not be read from the cache", exc_info=True)
+        return getattr(cache, method)(*args)
+    except Exception:
+        logger.warning("Dashboard sections: the cache did not answer (%s)", method, exc_info=True)
         return None
 
 
