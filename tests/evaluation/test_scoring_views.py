@@ -211,9 +211,9 @@ def test_scoring_list_query_count(client, django_assert_num_queries, rows):
     client.get(url)
 
     # the signed-in page's own four (session, user, roles and menu, unread count); the challenge with the
-    # chair's row and the panel's settings; the panel and its declarations; the bidders; the number of
-    # proposals (for the pages), a page of them with their partners and submitted sheets; the chair's own
-    # sheets on that page
+    # chair's row and the panel's settings; the panel and its declarations; the bidders; the ids of the
+    # proposals the chair scores (for the pages), a page of them with their partners and submitted sheets;
+    # the chair's own sheets on that page
     with django_assert_num_queries(13):
         assert client.get(url).status_code == 200
 

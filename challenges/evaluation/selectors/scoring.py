@@ -9,6 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.paginator import Page, Paginator
 from django.db.models import (
     BooleanField,
     ExpressionWrapper,
@@ -208,7 +209,9 @@ def _panel_state(*, challenge: Challenge, evaluators: list[Evaluator], rows) -> 
 class ProposalProgress:
     proposal: Proposal
     expected: list[Evaluator]
-    submitted: list[ScoreSheet]  # the expected evaluators' submitted sheets, with their scores
+    # The expected evaluators' submitted sheets: with their evaluators and scores, except when read with
+    # scores=False (scoring_progress, evaluation_proposals), which reads only whose sheet it is.
+    submitted: list[ScoreSheet]
 
     @property
     def complete(self) -> bool:
@@ -329,12 +332,22 @@ def readable_ids(*, evaluator: Evaluator, state: PanelState) -> set[int]:
 
 
 def scorable_ids(*, evaluator: Evaluator, state: PanelState, ordered: bool = True) -> list[int]:
-    """readable_ids in scorable_proposals' order (oldest submission first), for a page that shows a page
-    of them: visible_to is built, planned and run once, and the page's rows are then read by id."""
+    """readable_ids in scorable_proposals' order (oldest submission first) unless ordered=False."""
     proposals = scorable_proposals(evaluator=evaluator, state=state).prefetch_related(None)
     if not ordered:
         proposals = proposals.order_by()
     return list(proposals.values_list("pk", flat=True))
+
+
+def scorable_page(*, evaluator: Evaluator, state: PanelState, number, per_page: int) -> Page:
+    """One page of scorable_proposals, oldest submission first, as a Paginator's page whose object_list is a
+    queryset of that page's proposals (with their suppliers and accepted partners). Which proposals the
+    evaluator scores is asked once (scorable_ids: visible_to built, planned and run once, where a paginated
+    queryset runs it twice, for the count and for the page), and the page's rows are then read by those ids
+    only: they never come from anywhere else, so what the page shows is what visible_to allows."""
+    page = Paginator(scorable_ids(evaluator=evaluator, state=state), per_page).get_page(number)
+    page.object_list = opened_proposals(challenge=evaluator.challenge).filter(pk__in=list(page.object_list))
+    return page
 
 
 def complete_proposal_ids(*, state: PanelState, proposals: list[Proposal]) -> set[int]:

@@ -40,14 +40,13 @@ from ..selectors.scoring import (
     moderation_page_sheets,
     moderation_proposals,
     moderation_rows,
-    opened_proposals,
     own_sheets,
     panel_state,
     panel_state_from,
     ranking,
     readable_ids,
-    scorable_ids,
     scorable_if_declared,
+    scorable_page,
     scorable_proposals,
     scoring_progress,
     tie_break_rule,
@@ -105,14 +104,12 @@ def scoring(request: HttpRequest, pk: int) -> HttpResponse:
     pending = undeclared_organisations(evaluator=evaluator, state=state)
     progress, proposals, page = [], [], None
     if not pending:
-        # A page of proposals at a time: a panel may have hundreds to score. Which ones this evaluator
-        # scores is asked once (one query, not a count and then a page); the page's rows are then read by
-        # their ids. The list shows titles and bidders, not the proposals' texts.
-        ids = scorable_ids(evaluator=evaluator, state=state)
-        page = Paginator(ids, SCORING_PAGE_SIZE).get_page(request.GET.get("page"))
-        proposals = (
-            opened_proposals(challenge=challenge).filter(pk__in=page.object_list).defer(*PROPOSAL_TEXTS)
+        # A page of proposals at a time: a panel may have hundreds to score. The list shows titles and
+        # bidders, not the proposals' texts.
+        page = scorable_page(
+            evaluator=evaluator, state=state, number=request.GET.get("page"), per_page=SCORING_PAGE_SIZE
         )
+        proposals = page.object_list.defer(*PROPOSAL_TEXTS)
         if evaluator.is_chair:
             # The chair follows the panel's progress on the proposals they may read, never on one they
             # declared a conflict with (its title would tell them about it).
