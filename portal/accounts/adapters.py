@@ -8,6 +8,7 @@ from django.urls import reverse
 from portal.notifications.services import queue_mail
 
 from . import kinds
+from .forms import SignupForm
 
 INVITATION_SESSION_KEY = "pending_invitation_token"
 # Where allauth keeps an address it may treat as verified at sign-up (see stash_verified_email).
@@ -54,6 +55,8 @@ class AccountAdapter(DefaultAccountAdapter):
         return email
 
     def save_user(self, request, user, form, commit: bool = True):
+        if isinstance(form, SignupForm):
+            form.fill(request, user)  # before the first save, which then writes the whole account once
         user = super().save_user(request, user, form, commit)
         # Opening an invitation link stashes the invited address as verified, so signing up with it needs
         # no confirmation mail. allauth would also attach that address (verified, as the primary one) to an

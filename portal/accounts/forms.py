@@ -8,7 +8,9 @@ from .models import Invitation, Organisation, User
 
 
 class SignupForm(forms.Form):
-    """Extra fields on allauth's sign-up form (allauth calls signup() after creating the user)."""
+    """Extra fields on allauth's sign-up form. The account adapter fills them in (fill()) before the account
+    is first saved, so signing up writes the account once: a new account is on no public page, and a
+    second save would expire the public pages (portal/web/pagecache.py)."""
 
     full_name = forms.CharField(
         label=_("Full name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
@@ -16,11 +18,14 @@ class SignupForm(forms.Form):
 
     field_order = ["full_name", "email", "password1", "password2"]
 
-    def signup(self, request, user: User) -> None:
+    def fill(self, request, user: User) -> None:
+        """The name typed and the language the page was in, on the account before it is saved."""
         user.full_name = self.cleaned_data["full_name"]
         language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
         user.language = language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
-        user.save(update_fields=["full_name", "language"])
+
+    def signup(self, request, user: User) -> None:
+        """allauth calls this once the account is saved: fill() has put everything on it already."""
 
 
 def _formfield(model_field: models.Field, **kwargs) -> forms.Field | None:

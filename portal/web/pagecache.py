@@ -157,10 +157,20 @@ def _private_proposal_write(instance, update_fields=None, signal=None, **kwargs)
     return signal is post_save and update_fields is not None and not update_fields & _PROPOSAL_PUBLIC_FIELDS
 
 
+_sign_in_only = _writes_only(frozenset({"last_login", "password"}))
+
+
+def _private_user_write(instance, created=False, signal=None, **kwargs) -> bool:
+    # A new account is on no public page: a page shows a person only through a row that names them (a
+    # speaker on an agenda, an idea's author), and writing that row expires the pages. So signing up does not
+    # tell a visitor timing the pages that someone signed up.
+    return (signal is post_save and created) or _sign_in_only(instance, signal=signal, **kwargs)
+
+
 # Models a public page shows in part: a write for which the function answers True is private. A person's name
-# is public (a speaker on an agenda), their last sign-in and password are not.
+# is public (a speaker on an agenda); their last sign-in and password are not, nor is a new account.
 PRIVATE_WRITES = {
-    "accounts.user": _writes_only(frozenset({"last_login", "password"})),
+    "accounts.user": _private_user_write,
     "suppliers.proposal": _private_proposal_write,
 }
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from challenges.enums import PUBLIC_STATUSES, ChallengeStatus
 from challenges.evaluation.enums import AwardDecision
+from portal.accounts.models import User
 from portal.web import pagecache
 from suppliers.enums import ProposalStatus
 from tests.factories.accounts import (
@@ -658,6 +659,41 @@ def test_signing_in_leaves_the_pages_alone(public_urls, django_capture_on_commit
     assert _expires(public_urls["challenge"], sign_in, django_capture_on_commit_callbacks) is False
     user.refresh_from_db()
     assert user.last_login is not None  # it did sign in, and last_login was written
+
+
+def test_signing_up_leaves_the_pages_alone(public_urls, django_capture_on_commit_callbacks):
+    """A new account is on no public page until a row names it (a registration, an idea): a visitor timing
+    the pages cannot tell that someone signed up."""
+    newcomer = Client()
+
+    def sign_up():
+        response = newcomer.post(
+            reverse("account_signup"),
+            {
+                "full_name": "Nina Ny",
+                "email": "nina@example.org",
+                "password1": PASSWORD,
+                "password2": PASSWORD,
+            },
+        )
+        assert response.status_code == 302
+
+    assert _expires(public_urls["challenge"], sign_up, django_capture_on_commit_callbacks) is False
+    assert User.objects.filter(email="nina@example.org", full_name="Nina Ny").exists()
+
+
+def test_a_new_account_named_on_a_public_page_expires_it(django_capture_on_commit_callbacks):
+    """What shows a new person is the row that names them: registering as a speaker expires the agenda."""
+    event = ExchangeEventFactory(agenda_published_at=timezone.now())
+    agenda_session = PublishedAgendaSessionFactory(event=event)
+    url = reverse("exchanges:event-agenda", kwargs={"pk": event.pk})
+
+    def new_speaker():
+        speaker = RegistrationFactory(event=event, user=UserFactory(full_name="Astrid Nyland"))
+        agenda_session.speakers.add(speaker)
+
+    assert _expires(url, new_speaker, django_capture_on_commit_callbacks)
+    assert "Astrid Nyland" in Client().get(url).content.decode()
 
 
 def test_a_speakers_new_name_shows_on_the_agenda(django_capture_on_commit_callbacks):
