@@ -437,6 +437,34 @@ def test_an_evaluators_list_has_no_panel_column(client, opened):
     assert "sheets submitted" not in page and "The panel's sheets" not in page
 
 
+def test_moderation_lists_each_proposals_sheets_chair_first_then_by_appointment(client, opened):
+    """The sheets of a proposal come chair first, then in the order the evaluators were appointed, whoever
+    is chair: a chair appointed after the others still comes first."""
+    import re
+
+    from challenges.evaluation.services.panel import set_chair
+
+    submit_all(opened)
+    new_chair = evaluator_of(opened, "expert")
+    set_chair(evaluator=new_chair, by=opened["procurer"])
+    client.force_login(opened["expert"])
+    url = reverse("evaluation:moderation", kwargs={"pk": opened["challenge"].pk})
+
+    page = client.get(url).content.decode()
+
+    section = page[page.index(f'id="proposal-{opened["bid_a"].pk}"') :]
+    section = section[: section.index("</section>")]
+    reopen = re.findall(r"Reopen (.+?)&#x27;s sheet", section) or re.findall(r"Reopen (.+?)'s sheet", section)
+    appointed = [
+        e.user.full_name
+        for e in opened["challenge"]
+        .evaluators.filter(removed_at__isnull=True, user__isnull=False)
+        .exclude(pk=new_chair.pk)
+        .order_by("appointed_at", "pk")
+    ]
+    assert reopen == [opened["expert"].full_name, *appointed]
+
+
 def test_a_conflicted_chairs_moderation_leaves_out_the_proposal_they_are_conflicted_with(client, opened):
     """Moderation reads every opened proposal for the ranking, and which of them the chair may read apart:
     the bid they declared a conflict with is neither moderated nor ranked on their page."""

@@ -231,8 +231,20 @@ def _submitted_sheets(*, scores: bool = True, readable: QuerySet[Proposal] | Non
     if readable is not None:
         sheets = sheets.filter(proposal__in=readable.values("pk"))
     if scores:
-        sheets = sheets.select_related("evaluator__user").prefetch_related(
-            Prefetch("scores", queryset=Score.objects.select_related("criterion"))
+        # Each proposal's sheets chair first, then by appointment, and each sheet's scores in the criteria's
+        # order: what the models' orderings give within one proposal and one sheet, without the joins and
+        # sorts they add by following the proposal's and the challenge's orderings first.
+        sheets = (
+            sheets.select_related("evaluator__user")
+            .order_by("-evaluator__is_chair", "evaluator__appointed_at", "evaluator_id")
+            .prefetch_related(
+                Prefetch(
+                    "scores",
+                    queryset=Score.objects.select_related("criterion").order_by(
+                        "criterion__position", "criterion_id"
+                    ),
+                )
+            )
         )
     else:
         sheets = sheets.only("pk", "proposal_id", "evaluator_id", "submitted_at").order_by()
