@@ -620,6 +620,10 @@ def programme_settings(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "insight/programme_settings.html", {"form": form, "programme": programme})
 
 
+# How long a request may take to read a dashboard's figures before another one may read them too.
+SECTIONS_READING_SECONDS = 60
+
+
 def _sections_html(request, *, scope, period, query, csv_url_name, csv_kwargs) -> tuple[str, datetime]:
     """The sections of a dashboard, rendered, and when their figures were read. The figures are aggregates
     over every challenge, proposal and event of the scope's organisations (hundreds of milliseconds with
@@ -659,10 +663,6 @@ def _sections_html(request, *, scope, period, query, csv_url_name, csv_kwargs) -
         _cache_call("set", key, rendered, 2 * lifetime)
         _cache_call("delete", f"{key}:reading")
     return rendered
-
-
-# How long a request may take to read a dashboard's figures before another one may read them too.
-SECTIONS_READING_SECONDS = 60
 
 
 def _cache_call(method: str, *args):
