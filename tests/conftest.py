@@ -8,7 +8,7 @@ from urllib.parse import urlparse
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.utils import translation
 
 ON_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -75,10 +75,13 @@ def _default_language():
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    # allauth's rate limits live in the cache: every test starts with a clean slate.
-    cache.clear()
+    # allauth's rate limits live in the cache, and the parts of pages kept for one person in their own: every
+    # test starts with a clean slate (a database rolled back may give rows the versions they had before).
+    for store in (cache, caches["private_fragments"]):
+        store.clear()
     yield
-    cache.clear()
+    for store in (cache, caches["private_fragments"]):
+        store.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -188,6 +188,14 @@ PUBLIC_PAGES_CACHE = {
     "LOCATION": "public-pages",
     "OPTIONS": {"MAX_ENTRIES": 500, "CULL_FREQUENCY": 4},
 }
+# Parts of signed-in pages kept for one person while the rows they show are unchanged
+# (portal/web/fragments.py): in each web process's own memory, never in the shared Redis.
+PRIVATE_FRAGMENTS_CACHE = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "private-fragments",
+    "OPTIONS": {"MAX_ENTRIES": 500, "CULL_FREQUENCY": 4},
+}
+PRIVATE_FRAGMENT_CACHE_SECONDS = env.int("PRIVATE_FRAGMENT_CACHE_SECONDS", default=300)
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -196,11 +204,13 @@ if REDIS_URL:
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         },
         "public_pages": PUBLIC_PAGES_CACHE,
+        "private_fragments": PRIVATE_FRAGMENTS_CACHE,
     }
 else:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
         "public_pages": PUBLIC_PAGES_CACHE,
+        "private_fragments": PRIVATE_FRAGMENTS_CACHE,
     }
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"

@@ -13,6 +13,8 @@ CELERY_TASK_ALWAYS_EAGER = True
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "public_pages": PUBLIC_PAGES_CACHE,  # noqa: F405
+    # On in tests: a part is kept only under the version of its rows, which any write changes.
+    "private_fragments": PRIVATE_FRAGMENTS_CACHE,  # noqa: F405
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
     # pytest-django empties every table with TRUNCATE between transactional tests; the audit table refuses

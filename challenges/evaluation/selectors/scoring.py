@@ -23,11 +23,12 @@ from django.utils.translation import gettext as _
 
 from challenges.enums import ChallengeStatus
 from challenges.models import Challenge, Criterion
-from portal.accounts.models import User
+from portal.accounts.models import Membership, Organisation, User
+from portal.web.fragments import Rows, rows_version
 from suppliers.enums import PartnerStatus
 from suppliers.models import ConsortiumPartner, Proposal
 
-from ..models import ConflictDeclaration, ConsensusScore, Evaluator, Score, ScoreSheet
+from ..models import ConflictDeclaration, ConsensusScore, Evaluator, Panel, Score, ScoreSheet
 from ..rules import is_owner_admin
 from .panel import active_evaluators_of, bidding_organisation_ids, undeclared_organisations
 
@@ -360,6 +361,39 @@ def scorable_page(*, evaluator: Evaluator, state: PanelState, number, per_page: 
     page = Paginator(scorable_ids(evaluator=evaluator, state=state), per_page).get_page(number)
     page.object_list = opened_proposals(challenge=evaluator.challenge).filter(pk__in=list(page.object_list))
     return page
+
+
+# Every row an evaluator's scoring list is rendered from, whose version the list is kept under
+# (scoring_version, portal/web/fragments.py). tests/evaluation/test_scoring_cache.py fails if the list reads
+# a table that is not here.
+SCORING_ROWS = (
+    Rows("challenge", Challenge, "id = %(challenge)s", ("owner_id", "submission_deadline")),
+    Rows("panel", Panel, "challenge_id = %(challenge)s"),
+    Rows("evaluators", Evaluator, "challenge_id = %(challenge)s"),
+    Rows("declarations", ConflictDeclaration, "evaluator_id IN (SELECT id FROM evaluators)"),
+    Rows("proposals", Proposal, "challenge_id = %(challenge)s", ("supplier_id",)),
+    Rows("partners", ConsortiumPartner, "proposal_id IN (SELECT id FROM proposals)", ("organisation_id",)),
+    Rows("sheets", ScoreSheet, "proposal_id IN (SELECT id FROM proposals)"),
+    # visible_to reads the person's memberships, and the kinds of their organisations.
+    Rows("memberships", Membership, "user_id = %(user)s", ("organisation_id",)),
+    Rows(
+        "organisations",
+        Organisation,
+        "id IN (SELECT supplier_id FROM proposals UNION SELECT organisation_id FROM partners "
+        "UNION SELECT owner_id FROM challenge UNION SELECT organisation_id FROM memberships)",
+    ),
+)
+
+
+def scoring_version(*, challenge_id: int, user_id: int) -> str | None:
+    """The version (portal.web.fragments.rows_version) of SCORING_ROWS for this challenge and person, with
+    whether the challenge's deadline has passed (which opens its proposals without a write). Read it before
+    anything the list shows, the panel member's own row and challenge included."""
+    return rows_version(
+        SCORING_ROWS,
+        {"challenge": challenge_id, "user": user_id},
+        conditions=["SELECT bool_and(submission_deadline <= now()) FROM challenge"],
+    )
 
 
 def complete_proposal_ids(*, state: PanelState, proposals: list[Proposal]) -> set[int]:

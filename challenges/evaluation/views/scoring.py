@@ -10,11 +10,13 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from challenges.enums import ChallengeStatus
+from portal.web.fragments import private_fragment
 from suppliers.models import Proposal
 from suppliers.selectors.access import denied_proposal_access, proposal_or_404
 
@@ -49,6 +51,7 @@ from ..selectors.scoring import (
     scorable_page,
     scorable_proposals,
     scoring_progress,
+    scoring_version,
     tie_break_rule,
     with_moderation,
 )
@@ -97,7 +100,24 @@ def _proposal_for_evaluator(
 @login_required
 @require_http_methods(["GET"])
 def scoring(request: HttpRequest, pk: int) -> HttpResponse:
+    # The version of what the list shows is read first: the list may be kept under it (private_fragment),
+    # so it must be read before anything the list is rendered from, the person's roles included.
+    request.user.forget_organisation_roles()
+    version = scoring_version(challenge_id=pk, user_id=request.user.pk)
     challenge, evaluator = panel_member_for(request, pk, "evaluation.view_scoring")
+    with timezone.override(challenge.deadline_zone):
+        content = private_fragment(
+            request,
+            name="evaluation-scoring",
+            version=version,
+            render=lambda: _scoring_list(request, challenge, evaluator),
+        )
+        return render(
+            request, "evaluation/scoring/scoring_list.html", {"challenge": challenge, "content": content}
+        )
+
+
+def _scoring_list(request: HttpRequest, challenge, evaluator: Evaluator) -> str:
     # The panel's members and declarations, read once: they say what is pending, what this evaluator
     # scores and who is expected to score what.
     state = panel_state(challenge=challenge)
@@ -121,22 +141,20 @@ def scoring(request: HttpRequest, pk: int) -> HttpResponse:
     # Per row: the proposal, this evaluator's sheet, and for the chair the panel's progress on it.
     panel_rows = {row.proposal.pk: row for row in progress}
     rows = [(proposal, sheets.get(proposal.pk), panel_rows.get(proposal.pk)) for proposal in proposals]
-    with timezone.override(challenge.deadline_zone):
-        return render(
-            request,
-            "evaluation/scoring/scoring_list.html",
-            {
-                "challenge": challenge,
-                "evaluator": evaluator,
-                "panel": panel_of(challenge=challenge),
-                "pending": pending,
-                "rows": rows,
-                "page_obj": page,
-                "progress": progress,
-                "is_evaluating": challenge.status == ChallengeStatus.UNDER_EVALUATION,
-                "can_score": rules.has_perm("evaluation.score", request.user, evaluator),
-            },
-        )
+    return render_to_string(
+        "evaluation/scoring/_scoring_list.html",
+        {
+            "challenge": challenge,
+            "evaluator": evaluator,
+            "panel": panel_of(challenge=challenge),
+            "pending": pending,
+            "rows": rows,
+            "page_obj": page,
+            "progress": progress,
+            "is_evaluating": challenge.status == ChallengeStatus.UNDER_EVALUATION,
+            "can_score": rules.has_perm("evaluation.score", request.user, evaluator),
+        },
+    )
 
 
 def _others_sheets(proposal: Proposal, evaluator: Evaluator) -> list[ScoreSheet]:
