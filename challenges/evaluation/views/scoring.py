@@ -36,6 +36,7 @@ from ..selectors.report import (
 )
 from ..selectors.scoring import (
     DECIDED_STATUSES,
+    MODERATION_ROWS,
     PanelState,
     complete_proposal_ids,
     criteria_of,
@@ -264,7 +265,20 @@ def sheet_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET"])
 def moderation(request: HttpRequest, pk: int) -> HttpResponse:
+    # As the scoring list: the version first, then the permission, then the page, kept under the version.
+    request.user.forget_organisation_roles()
+    version = scoring_version(challenge_id=pk, user_id=request.user.pk, rows=MODERATION_ROWS)
     challenge, chair = panel_member_for(request, pk, "evaluation.moderate")
+    content = private_fragment(
+        request,
+        name="evaluation-moderation",
+        version=version,
+        render=lambda: _moderation(request, challenge, chair),
+    )
+    return render(request, "evaluation/scoring/moderation.html", {"challenge": challenge, "content": content})
+
+
+def _moderation(request: HttpRequest, challenge, chair: Evaluator) -> str:
     state = panel_state(challenge=challenge)
     criteria = criteria_of(challenge=challenge)
     # Every opened proposal once: the ranking ranks them all (those whose sheets are all in); they name the
@@ -280,9 +294,8 @@ def moderation(request: HttpRequest, pk: int) -> HttpResponse:
     rows = moderation_rows(
         challenge=challenge, chair=chair, state=state, criteria=criteria, proposals=list(page.object_list)
     )
-    return render(
-        request,
-        "evaluation/scoring/moderation.html",
+    return render_to_string(
+        "evaluation/scoring/_moderation.html",
         {
             "challenge": challenge,
             "chair": chair,
