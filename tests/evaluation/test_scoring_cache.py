@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from django.core.cache import caches
 from django.db import connection, transaction
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -24,20 +25,23 @@ from challenges.evaluation.models import (
 )
 from challenges.evaluation.selectors.scoring import MODERATION_ROWS, SCORING_ROWS, scoring_version
 from challenges.models import Challenge
-from portal.accounts.models import Organisation, User
-from portal.web.fragments import FRAGMENTS_CACHE
+from portal.accounts.enums import MembershipRole
+from portal.accounts.models import Membership, Organisation, User
+from portal.web.fragments import FRAGMENTS_CACHE, snapshot
 from suppliers.enums import PartnerStatus
 from suppliers.models import ConsortiumPartner, Proposal
-from tests.factories.accounts import SupplierFactory
+from tests.factories.accounts import MembershipFactory, SupplierFactory
+from tests.factories.challenges import ChallengeFactory
 
 from .conftest import evaluator_of
 from .test_scoring_views import _panel_with
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
-# What every signed-in page reads for its layout, before and around the view: the session, the person, their
-# second factors and their unread notifications. The list itself reads none of them.
-LAYOUT_TABLES = {"django_session", "accounts_user", "mfa_authenticator", "notifications_notification"}
+# What every signed-in page reads for its layout, before and around the view: the session, their second
+# factors and their unread notifications. The pages themselves read none of them. (The person's own row is
+# read too; they are on the panel, whose members' rows the version covers.)
+LAYOUT_TABLES = {"django_session", "mfa_authenticator", "notifications_notification"}
 
 
 def _url(ev, name="scoring") -> str:
@@ -77,8 +81,9 @@ def test_a_kept_list_is_served_in_the_same_few_queries(client, django_assert_num
     ev = _chair_signed_in(client, rows)
     first = _page(client, ev)
 
-    # the session, the person, the version, the challenge with the chair's row, the roles, the unread count
-    with django_assert_num_queries(6):
+    # the session, the person; in the snapshot (BEGIN, its isolation, COMMIT): the version, the roles, the
+    # challenge with the chair's row; the unread count
+    with django_assert_num_queries(9):
         again = _page(client, ev)
 
     assert again == first
@@ -115,6 +120,33 @@ def _reopen_own_sheet(ev):
 def _reopen_others_sheet(ev):
     ScoreSheet.objects.filter(evaluator=evaluator_of(ev, "other")).update(submitted_at=None)
     return lambda page: "1 of 2 sheets submitted" in page
+
+
+def test_a_partners_new_name_shows_at_once(client):
+    ev = _chair_signed_in(client, rows=1)
+    partner = SupplierFactory(name="Partner Before Oy")
+    ConsortiumPartner.objects.bulk_create(
+        [
+            ConsortiumPartner(
+                proposal=_bid(ev),
+                organisation=partner,
+                status=PartnerStatus.ACCEPTED,
+                role="Data",
+                work_share=20,
+            )
+        ]
+    )
+    ConflictDeclaration.objects.bulk_create(
+        [
+            ConflictDeclaration(evaluator=evaluator_of(ev, actor), organisation=partner, has_conflict=False)
+            for actor in ("chair", "other")
+        ]
+    )
+    assert "Partner Before Oy" in _page(client, ev)
+
+    Organisation.objects.filter(pk=partner.pk).update(name="Partner After Oy")
+
+    assert "Partner After Oy" in _page(client, ev)
 
 
 def _add_partner(ev):
@@ -233,17 +265,90 @@ def test_the_version_moves_on_when_the_deadline_passes():
     Challenge.objects.filter(pk=challenge.pk).update(
         submission_deadline=timezone.now() + timedelta(seconds=1)
     )
-    before = scoring_version(challenge_id=challenge.pk, user_id=ev["chair"].pk)
+    with snapshot():
+        before = scoring_version(challenge_id=challenge.pk, user_id=ev["chair"].pk)
 
     time.sleep(1.2)
 
-    assert scoring_version(challenge_id=challenge.pk, user_id=ev["chair"].pk) != before
+    with snapshot():
+        assert scoring_version(challenge_id=challenge.pk, user_id=ev["chair"].pk) != before
 
 
-def test_no_version_inside_a_transaction():
-    # A row written twice in one transaction keeps its xmin, and a transaction may roll back: the list is
-    # then rendered every time.
+def test_a_version_only_in_a_snapshot_of_its_own():
+    # Inside a transaction that may have written, a row written twice keeps its xmin, and the transaction may
+    # roll back: the pages are then rendered every time.
     ev = _panel_with(1)
-    with transaction.atomic():
-        assert scoring_version(challenge_id=ev["challenge"].pk, user_id=ev["chair"].pk) is None
-    assert scoring_version(challenge_id=ev["challenge"].pk, user_id=ev["chair"].pk) is not None
+    mine = {"challenge_id": ev["challenge"].pk, "user_id": ev["chair"].pk}
+    assert scoring_version(**mine) is None
+    with transaction.atomic(), snapshot():
+        assert scoring_version(**mine) is None
+    with snapshot():
+        assert scoring_version(**mine) is not None
+
+
+def test_the_version_follows_the_persons_memberships_only():
+    ev = _panel_with(1)
+    mine = {"challenge_id": ev["challenge"].pk, "user_id": ev["chair"].pk}
+    with snapshot():
+        before = scoring_version(**mine)
+
+    MembershipFactory(user=ev["other"])
+    with snapshot():
+        assert scoring_version(**mine) == before
+    Membership.objects.filter(user=ev["chair"]).update(role=MembershipRole.ADMIN)
+    with snapshot():
+        assert scoring_version(**mine) != before
+
+
+@pytest.mark.parametrize("name", ["scoring", "moderation"])
+def test_the_version_is_read_before_anything_the_page_shows(client, name):
+    ev = _chair_signed_in(client, rows=1)
+    caches[FRAGMENTS_CACHE].clear()
+
+    with CaptureQueriesContext(connection) as queries:
+        _page(client, ev, name)
+
+    sqls = [query["sql"] for query in queries]
+    version = next(i for i, sql in enumerate(sqls) if sql.startswith("WITH challenge AS MATERIALIZED"))
+    shown = ("accounts_membership", "challenges_challenge", "evaluation_evaluator", "suppliers_proposal")
+    first = min(i for i, sql in enumerate(sqls) if any(f'"{table}"' in sql for table in shown))
+    assert version < first
+
+
+@pytest.mark.parametrize("name", ["scoring", "moderation"])
+def test_a_challenge_that_does_not_exist_or_has_no_deadline_is_a_404(client, name):
+    ev = _chair_signed_in(client, rows=1)
+    draft = ChallengeFactory(owner=ev["challenge"].owner, submission_deadline=None)
+
+    assert client.get(reverse(f"evaluation:{name}", kwargs={"pk": 987654})).status_code == 404
+    assert client.get(reverse(f"evaluation:{name}", kwargs={"pk": draft.pk})).status_code == 404
+
+
+def test_people_whom_only_their_account_tells_apart_get_their_own_lists(client):
+    # Without memberships, and both signed in already (signing in writes the person's row), the chair's and
+    # the other evaluator's rows are the same to the version: only the key's person keeps their lists apart.
+    ev = _chair_signed_in(client, rows=1)
+    other = Client()
+    other.force_login(ev["other"])
+    Membership.objects.filter(user__in=[ev["chair"], ev["other"]]).delete()
+
+    chairs = _page(client, ev)
+    others = _page(other, ev)
+
+    assert "The panel's sheets" in chairs
+    assert "The panel's sheets" not in others
+
+
+def test_each_page_of_the_list_is_kept_apart_and_other_queries_are_not_kept(client):
+    ev = _chair_signed_in(client, rows=51)
+    titles = list(Proposal.objects.filter(challenge=ev["challenge"]).order_by("submitted_at", "pk"))
+    first = _page(client, ev)
+
+    second = client.get(_url(ev) + "?page=2").content.decode()
+
+    assert titles[0].title in first and titles[50].title not in first
+    assert titles[50].title in second and titles[0].title not in second
+    kept = len(caches[FRAGMENTS_CACHE]._cache)
+    for made_up in ("?page=2&x=1", "?x=1", "?page=last", "?page=0002", "?page=1&page=2"):
+        assert client.get(_url(ev) + made_up).status_code == 200
+    assert len(caches[FRAGMENTS_CACHE]._cache) == kept

@@ -374,6 +374,8 @@ SCORING_ROWS = (
     Rows("proposals", Proposal, "challenge_id = %(challenge)s", ("supplier_id",)),
     Rows("partners", ConsortiumPartner, "proposal_id IN (SELECT id FROM proposals)", ("organisation_id",)),
     Rows("sheets", ScoreSheet, "proposal_id IN (SELECT id FROM proposals)"),
+    # The panel's members (with whom the panel's state is read, and whose names moderation shows).
+    Rows("people", User, "id IN (SELECT user_id FROM evaluators)"),
     # visible_to reads the person's memberships, and the kinds of their organisations.
     Rows("memberships", Membership, "user_id = %(user)s", ("organisation_id",)),
     Rows(
@@ -385,14 +387,13 @@ SCORING_ROWS = (
 )
 
 
-# What the chair's moderation page shows besides: the criteria, the consensus, the sheets' scores and the
-# evaluators' names. tests/evaluation/test_scoring_cache.py holds the same gate.
+# What the chair's moderation page shows besides: the criteria, the consensus and the sheets' scores.
+# tests/evaluation/test_scoring_cache.py holds the same gate.
 MODERATION_ROWS = (
     *SCORING_ROWS,
     Rows("criteria", Criterion, "challenge_id = %(challenge)s"),
     Rows("consensus", ConsensusScore, "proposal_id IN (SELECT id FROM proposals)"),
     Rows("scores", Score, "sheet_id IN (SELECT id FROM sheets)"),
-    Rows("people", User, "id IN (SELECT user_id FROM evaluators)"),
 )
 
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from challenges.enums import ChallengeStatus
-from portal.web.fragments import private_fragment
+from portal.web.fragments import private_fragment, snapshot
 from suppliers.models import Proposal
 from suppliers.selectors.access import denied_proposal_access, proposal_or_404
 
@@ -101,21 +101,22 @@ def _proposal_for_evaluator(
 @login_required
 @require_http_methods(["GET"])
 def scoring(request: HttpRequest, pk: int) -> HttpResponse:
-    # The version of what the list shows is read first: the list may be kept under it (private_fragment),
-    # so it must be read before anything the list is rendered from, the person's roles included.
-    request.user.forget_organisation_roles()
-    version = scoring_version(challenge_id=pk, user_id=request.user.pk)
-    challenge, evaluator = panel_member_for(request, pk, "evaluation.view_scoring")
-    with timezone.override(challenge.deadline_zone):
-        content = private_fragment(
-            request,
-            name="evaluation-scoring",
-            version=version,
-            render=lambda: _scoring_list(request, challenge, evaluator),
-        )
-        return render(
-            request, "evaluation/scoring/scoring_list.html", {"challenge": challenge, "content": content}
-        )
+    # The list may be kept under the version of its rows (private_fragment): the version, the permission and
+    # everything the list shows, the person's roles included, are read from one snapshot.
+    with snapshot():
+        request.user.forget_organisation_roles()
+        version = scoring_version(challenge_id=pk, user_id=request.user.pk)
+        challenge, evaluator = panel_member_for(request, pk, "evaluation.view_scoring")
+        with timezone.override(challenge.deadline_zone):
+            content = private_fragment(
+                request,
+                name="evaluation-scoring",
+                version=version,
+                render=lambda: _scoring_list(request, challenge, evaluator),
+            )
+    return render(
+        request, "evaluation/scoring/scoring_list.html", {"challenge": challenge, "content": content}
+    )
 
 
 def _scoring_list(request: HttpRequest, challenge, evaluator: Evaluator) -> str:
@@ -265,16 +266,17 @@ def sheet_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET"])
 def moderation(request: HttpRequest, pk: int) -> HttpResponse:
-    # As the scoring list: the version first, then the permission, then the page, kept under the version.
-    request.user.forget_organisation_roles()
-    version = scoring_version(challenge_id=pk, user_id=request.user.pk, rows=MODERATION_ROWS)
-    challenge, chair = panel_member_for(request, pk, "evaluation.moderate")
-    content = private_fragment(
-        request,
-        name="evaluation-moderation",
-        version=version,
-        render=lambda: _moderation(request, challenge, chair),
-    )
+    # As the scoring list: the version, the permission and the page from one snapshot.
+    with snapshot():
+        request.user.forget_organisation_roles()
+        version = scoring_version(challenge_id=pk, user_id=request.user.pk, rows=MODERATION_ROWS)
+        challenge, chair = panel_member_for(request, pk, "evaluation.moderate")
+        content = private_fragment(
+            request,
+            name="evaluation-moderation",
+            version=version,
+            render=lambda: _moderation(request, challenge, chair),
+        )
     return render(request, "evaluation/scoring/moderation.html", {"challenge": challenge, "content": content})
 
 
