@@ -6,8 +6,8 @@ rendered, on every visit. `private_fragment` keeps such a part, for that person 
 the rows it is rendered from (`rows_version`), which is read from the database on every request. What
 makes it safe:
 
-* The view still decides, on every request and before the part is looked up, whether the person may see
-  the page at all: only the rendering of what they may see is kept.
+* The view still decides, on every request and before the version is read, whether the person may see the
+  page at all: only the rendering of what they may see is kept.
 * The version is read by the database itself, from the rows, not from a counter that writes must remember
   to move on: every inserted, updated or deleted row changes it, whether it was written by a service, a
   bulk UPDATE, the admin or psql (see `rows_version`). So a part is never shown after a write it does not
@@ -92,7 +92,7 @@ def snapshot():
 
 def rows_version(sources: Sequence[Rows], params: dict, *, conditions: Sequence[str] = ()) -> str | None:
     """A version of the rows each source selects, read in one query inside a snapshot(); None where the
-    database is not PostgreSQL or outside a snapshot.
+    database is not PostgreSQL, outside a snapshot, or with the cache turned off.
 
     The sources are run as the query's common table expressions in the given order, so a source may select
     from the ones before it. `conditions` are SQL expressions over them whose value is part of the version
@@ -104,7 +104,9 @@ def rows_version(sources: Sequence[Rows], params: dict, *, conditions: Sequence[
     chance about once in 2⁶⁴). The snapshot is what makes the rows committed ones: inside a transaction that
     writes, a row written twice keeps its `xmin`, and what a transaction that later rolls back has written
     would be kept under a version that its rows never had."""
-    if connection.vendor != "postgresql" or not (_in_snapshot.get() and connection.in_atomic_block):
+    if settings.PRIVATE_FRAGMENT_CACHE_SECONDS <= 0 or connection.vendor != "postgresql":
+        return None
+    if not (_in_snapshot.get() and connection.in_atomic_block):
         return None
     ctes = ", ".join(f"{source.name} AS MATERIALIZED ({source.select})" for source in sources)
     digest = "count(*) || ':' || coalesce(sum(hashtextextended(id || ':' || xmin, 0)), 0)"

@@ -32,6 +32,7 @@ from suppliers.enums import PartnerStatus
 from suppliers.models import ConsortiumPartner, Proposal
 from tests.factories.accounts import MembershipFactory, SupplierFactory
 from tests.factories.challenges import ChallengeFactory
+from tests.factories.suppliers import SubmittedProposalFactory
 
 from .conftest import evaluator_of
 from .test_scoring_views import _panel_with
@@ -301,7 +302,7 @@ def test_the_version_follows_the_persons_memberships_only():
 
 
 @pytest.mark.parametrize("name", ["scoring", "moderation"])
-def test_the_version_is_read_before_anything_the_page_shows(client, name):
+def test_the_version_and_everything_the_page_shows_are_read_in_one_snapshot(client, name):
     ev = _chair_signed_in(client, rows=1)
     caches[FRAGMENTS_CACHE].clear()
 
@@ -309,10 +310,38 @@ def test_the_version_is_read_before_anything_the_page_shows(client, name):
         _page(client, ev, name)
 
     sqls = [query["sql"] for query in queries]
-    version = next(i for i, sql in enumerate(sqls) if sql.startswith("WITH challenge AS MATERIALIZED"))
+    begin = sqls.index("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+    end = sqls.index("COMMIT", begin)
     shown = ("accounts_membership", "challenges_challenge", "evaluation_evaluator", "suppliers_proposal")
-    first = min(i for i, sql in enumerate(sqls) if any(f'"{table}"' in sql for table in shown))
-    assert version < first
+    reading = [i for i, sql in enumerate(sqls) if any(f'"{table}"' in sql for table in shown)]
+    version = next(i for i, sql in enumerate(sqls) if sql.startswith("WITH challenge AS MATERIALIZED"))
+    assert reading and all(begin < i < end for i in [*reading, version])
+
+
+def test_the_version_is_read_for_panel_members_only(client):
+    # A signed-in supplier asking for a challenge's scoring list is refused before the version (which grows
+    # with the challenge's bids) is read.
+    ev = _chair_signed_in(client, rows=1)
+    client.force_login(MembershipFactory(organisation=SupplierFactory()).user)
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(_url(ev)).status_code == 404
+
+    assert not any(query["sql"].startswith("WITH challenge AS") for query in queries)
+
+
+def test_sealed_bids_are_not_in_the_version():
+    ev = _panel_with(1)
+    challenge = ev["challenge"]
+    Challenge.objects.filter(pk=challenge.pk).update(submission_deadline=timezone.now() + timedelta(days=1))
+    mine = {"challenge_id": challenge.pk, "user_id": ev["chair"].pk}
+    with snapshot():
+        before = scoring_version(**mine)
+
+    SubmittedProposalFactory(challenge=challenge)
+
+    with snapshot():
+        assert scoring_version(**mine) == before
 
 
 @pytest.mark.parametrize("name", ["scoring", "moderation"])
@@ -352,3 +381,11 @@ def test_each_page_of_the_list_is_kept_apart_and_other_queries_are_not_kept(clie
     for made_up in ("?page=2&x=1", "?x=1", "?page=last", "?page=0002", "?page=1&page=2"):
         assert client.get(_url(ev) + made_up).status_code == 200
     assert len(caches[FRAGMENTS_CACHE]._cache) == kept
+
+
+def test_no_version_is_read_with_the_cache_turned_off(settings):
+    ev = _panel_with(1)
+    settings.PRIVATE_FRAGMENT_CACHE_SECONDS = 0
+
+    with snapshot():
+        assert scoring_version(challenge_id=ev["challenge"].pk, user_id=ev["chair"].pk) is None

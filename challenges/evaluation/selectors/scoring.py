@@ -25,7 +25,7 @@ from challenges.enums import ChallengeStatus
 from challenges.models import Challenge, Criterion
 from portal.accounts.models import Membership, Organisation, User
 from portal.web.fragments import Rows, rows_version
-from suppliers.enums import PartnerStatus
+from suppliers.enums import PartnerStatus, ProposalStatus
 from suppliers.models import ConsortiumPartner, Proposal
 
 from ..models import ConflictDeclaration, ConsensusScore, Evaluator, Panel, Score, ScoreSheet
@@ -371,7 +371,15 @@ SCORING_ROWS = (
     Rows("panel", Panel, "challenge_id = %(challenge)s"),
     Rows("evaluators", Evaluator, "challenge_id = %(challenge)s", ("user_id",)),
     Rows("declarations", ConflictDeclaration, "evaluator_id IN (SELECT id FROM evaluators)"),
-    Rows("proposals", Proposal, "challenge_id = %(challenge)s", ("supplier_id",)),
+    # The opened ones only (the others are never read): before the deadline there are none, so the version
+    # does not take longer to read with more sealed bids, and tells nobody how many there are.
+    Rows(
+        "proposals",
+        Proposal,
+        "challenge_id = %(challenge)s AND status = %(submitted)s "
+        "AND (SELECT submission_deadline <= now() FROM challenge)",
+        ("supplier_id",),
+    ),
     Rows("partners", ConsortiumPartner, "proposal_id IN (SELECT id FROM proposals)", ("organisation_id",)),
     Rows("sheets", ScoreSheet, "proposal_id IN (SELECT id FROM proposals)"),
     # The panel's members (with whom the panel's state is read, and whose names moderation shows).
@@ -400,11 +408,10 @@ MODERATION_ROWS = (
 def scoring_version(*, challenge_id: int, user_id: int, rows: tuple[Rows, ...] = SCORING_ROWS) -> str | None:
     """The version (portal.web.fragments.rows_version) of these rows (SCORING_ROWS or MODERATION_ROWS) for
     this challenge and person, with whether the challenge's deadline has passed (which opens its proposals
-    without a write). Read it before anything the page shows, the panel member's own row and challenge
-    included."""
+    without a write). Read it in the same snapshot() as everything the page shows."""
     return rows_version(
         rows,
-        {"challenge": challenge_id, "user": user_id},
+        {"challenge": challenge_id, "user": user_id, "submitted": ProposalStatus.SUBMITTED},
         conditions=["SELECT bool_and(submission_deadline <= now()) FROM challenge"],
     )
 

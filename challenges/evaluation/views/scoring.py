@@ -101,12 +101,13 @@ def _proposal_for_evaluator(
 @login_required
 @require_http_methods(["GET"])
 def scoring(request: HttpRequest, pk: int) -> HttpResponse:
-    # The list may be kept under the version of its rows (private_fragment): the version, the permission and
-    # everything the list shows, the person's roles included, are read from one snapshot.
+    # The list may be kept under the version of its rows (private_fragment): the permission, the version and
+    # everything the list shows, the person's roles included, are read from one snapshot. The version is read
+    # for panel members only.
     with snapshot():
         request.user.forget_organisation_roles()
-        version = scoring_version(challenge_id=pk, user_id=request.user.pk)
         challenge, evaluator = panel_member_for(request, pk, "evaluation.view_scoring")
+        version = scoring_version(challenge_id=challenge.pk, user_id=request.user.pk)
         with timezone.override(challenge.deadline_zone):
             content = private_fragment(
                 request,
@@ -266,11 +267,11 @@ def sheet_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET"])
 def moderation(request: HttpRequest, pk: int) -> HttpResponse:
-    # As the scoring list: the version, the permission and the page from one snapshot.
+    # As the scoring list: the permission, the version and the page from one snapshot.
     with snapshot():
         request.user.forget_organisation_roles()
-        version = scoring_version(challenge_id=pk, user_id=request.user.pk, rows=MODERATION_ROWS)
         challenge, chair = panel_member_for(request, pk, "evaluation.moderate")
+        version = scoring_version(challenge_id=challenge.pk, user_id=request.user.pk, rows=MODERATION_ROWS)
         content = private_fragment(
             request,
             name="evaluation-moderation",
