@@ -125,18 +125,7 @@ def _reopen_others_sheet(ev):
 
 def test_a_partners_new_name_shows_at_once(client):
     ev = _chair_signed_in(client, rows=1)
-    partner = SupplierFactory(name="Partner Before Oy")
-    ConsortiumPartner.objects.bulk_create(
-        [
-            ConsortiumPartner(
-                proposal=_bid(ev),
-                organisation=partner,
-                status=PartnerStatus.ACCEPTED,
-                role="Data",
-                work_share=20,
-            )
-        ]
-    )
+    partner = _accepted_partner(ev, "Partner Before Oy")
     ConflictDeclaration.objects.bulk_create(
         [
             ConflictDeclaration(evaluator=evaluator_of(ev, actor), organisation=partner, has_conflict=False)
@@ -150,8 +139,9 @@ def test_a_partners_new_name_shows_at_once(client):
     assert "Partner After Oy" in _page(client, ev)
 
 
-def _add_partner(ev):
-    partner = SupplierFactory(name="Bulk Partner AS")
+def _accepted_partner(ev, name: str):
+    """A partner of the bid, accepted, written in bulk (no signal)."""
+    partner = SupplierFactory(name=name)
     ConsortiumPartner.objects.bulk_create(
         [
             ConsortiumPartner(
@@ -163,6 +153,11 @@ def _add_partner(ev):
             )
         ]
     )
+    return partner
+
+
+def _add_partner(ev):
+    _accepted_partner(ev, "Bulk Partner AS")
     # A new bidding organisation: nobody has declared about it, so the list asks for the declarations.
     return lambda page: "Declare conflicts" in page
 
