@@ -28,7 +28,6 @@ lists every table it read, and fails if one is not among those the version cover
 from __future__ import annotations
 
 import hashlib
-import logging
 import re
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
@@ -42,8 +41,6 @@ from django.db.models import Model
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
-
-logger = logging.getLogger(__name__)
 
 FRAGMENTS_CACHE = "private_fragments"
 KEY_PREFIX = "fragment"
@@ -118,8 +115,8 @@ def rows_version(sources: Sequence[Rows], params: dict, *, conditions: Sequence[
         return "|".join(cursor.fetchone())
 
 
-# A part is kept for the first pages of its list only: any other query string (or a page number past these) is
-# rendered every time, so that made-up query strings cannot fill the cache and crowd out other people's parts.
+# A part is kept for the first 999 pages of its list only: any other query string is rendered every time, so
+# that made-up query strings cannot fill the cache and crowd out other people's parts.
 KEPT_PAGE = re.compile(r"[1-9][0-9]{0,2}")
 
 
