@@ -1,7 +1,8 @@
-"""The scoring list is kept per person under the version of the rows it is rendered from
-(portal/web/fragments.py, SCORING_ROWS): on PostgreSQL, outside a transaction, which is why these tests
-commit (transaction=True). A write that bypasses the services and their signals (a bulk UPDATE, a bulk
-insert) still shows at once, because the database gives the rows their version."""
+"""The scoring list and the moderation page are kept per person under the version of the rows they are
+rendered from (portal/web/fragments.py, SCORING_ROWS, MODERATION_ROWS): on PostgreSQL, in a read-only
+snapshot of their own, never inside another transaction, which is why these tests commit
+(transaction=True). A write that bypasses the services and their signals (a bulk UPDATE, a bulk insert)
+still shows at once, because the database gives the rows their version."""
 
 import re
 import time
