@@ -12,10 +12,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from challenges.enums import ChallengeStatus
+from challenges.models import Challenge
 from portal.web.fragments import private_fragment, snapshot
 from suppliers.models import Proposal
 from suppliers.selectors.access import denied_proposal_access, proposal_or_404
@@ -37,6 +39,7 @@ from ..selectors.report import (
 from ..selectors.scoring import (
     DECIDED_STATUSES,
     MODERATION_ROWS,
+    SCORING_ROWS,
     PanelState,
     complete_proposal_ids,
     criteria_of,
@@ -98,23 +101,34 @@ def _proposal_for_evaluator(
     return proposal, evaluator, panel
 
 
+def _kept_panel_page(
+    request: HttpRequest, pk: int, permission: str, *, name: str, rows, render
+) -> tuple[Challenge, SafeString]:
+    """The challenge and the part `render(request, challenge, evaluator)` renders for a member of its panel
+    with this permission (a 404 otherwise), kept under the version of `rows` (private_fragment). The
+    permission, the version and everything the part shows, the person's roles included, are read from one
+    snapshot, the version only once the permission is granted."""
+    with snapshot():
+        request.user.forget_organisation_roles()
+        challenge, evaluator = panel_member_for(request, pk, permission)
+        version = scoring_version(challenge_id=challenge.pk, user_id=request.user.pk, rows=rows)
+        content = private_fragment(
+            request, name=name, version=version, render=lambda: render(request, challenge, evaluator)
+        )
+    return challenge, content
+
+
 @login_required
 @require_http_methods(["GET"])
 def scoring(request: HttpRequest, pk: int) -> HttpResponse:
-    # The list may be kept under the version of its rows (private_fragment): the permission, the version and
-    # everything the list shows, the person's roles included, are read from one snapshot. The version is read
-    # for panel members only.
-    with snapshot():
-        request.user.forget_organisation_roles()
-        challenge, evaluator = panel_member_for(request, pk, "evaluation.view_scoring")
-        version = scoring_version(challenge_id=challenge.pk, user_id=request.user.pk)
-        with timezone.override(challenge.deadline_zone):
-            content = private_fragment(
-                request,
-                name="evaluation-scoring",
-                version=version,
-                render=lambda: _scoring_list(request, challenge, evaluator),
-            )
+    challenge, content = _kept_panel_page(
+        request,
+        pk,
+        "evaluation.view_scoring",
+        name="evaluation-scoring",
+        rows=SCORING_ROWS,
+        render=_scoring_list,
+    )
     return render(
         request, "evaluation/scoring/scoring_list.html", {"challenge": challenge, "content": content}
     )
@@ -144,20 +158,22 @@ def _scoring_list(request: HttpRequest, challenge, evaluator: Evaluator) -> str:
     # Per row: the proposal, this evaluator's sheet, and for the chair the panel's progress on it.
     panel_rows = {row.proposal.pk: row for row in progress}
     rows = [(proposal, sheets.get(proposal.pk), panel_rows.get(proposal.pk)) for proposal in proposals]
-    return render_to_string(
-        "evaluation/scoring/_scoring_list.html",
-        {
-            "challenge": challenge,
-            "evaluator": evaluator,
-            "panel": panel_of(challenge=challenge),
-            "pending": pending,
-            "rows": rows,
-            "page_obj": page,
-            "progress": progress,
-            "is_evaluating": challenge.status == ChallengeStatus.UNDER_EVALUATION,
-            "can_score": rules.has_perm("evaluation.score", request.user, evaluator),
-        },
-    )
+    # Times in the challenge's own zone (its row, and so its zone, is in the version the list is kept under).
+    with timezone.override(challenge.deadline_zone):
+        return render_to_string(
+            "evaluation/scoring/_scoring_list.html",
+            {
+                "challenge": challenge,
+                "evaluator": evaluator,
+                "panel": panel_of(challenge=challenge),
+                "pending": pending,
+                "rows": rows,
+                "page_obj": page,
+                "progress": progress,
+                "is_evaluating": challenge.status == ChallengeStatus.UNDER_EVALUATION,
+                "can_score": rules.has_perm("evaluation.score", request.user, evaluator),
+            },
+        )
 
 
 def _others_sheets(proposal: Proposal, evaluator: Evaluator) -> list[ScoreSheet]:
@@ -267,17 +283,14 @@ def sheet_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET"])
 def moderation(request: HttpRequest, pk: int) -> HttpResponse:
-    # As the scoring list: the permission, the version and the page from one snapshot.
-    with snapshot():
-        request.user.forget_organisation_roles()
-        challenge, chair = panel_member_for(request, pk, "evaluation.moderate")
-        version = scoring_version(challenge_id=challenge.pk, user_id=request.user.pk, rows=MODERATION_ROWS)
-        content = private_fragment(
-            request,
-            name="evaluation-moderation",
-            version=version,
-            render=lambda: _moderation(request, challenge, chair),
-        )
+    challenge, content = _kept_panel_page(
+        request,
+        pk,
+        "evaluation.moderate",
+        name="evaluation-moderation",
+        rows=MODERATION_ROWS,
+        render=_moderation,
+    )
     return render(request, "evaluation/scoring/moderation.html", {"challenge": challenge, "content": content})
 
 
